@@ -1,0 +1,158 @@
+//! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
+
+use crate::error::Result;
+use crate::proc::{self, Env, Steps};
+use crate::server::{self, ServerOptions, TestServer};
+use crate::setup;
+
+/// The browser and driver the Debian packages install.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Preferred loopback ports for the wasm-bindgen-test step. They end up in the test binaries
+/// (the server URL at compile time) and in the server's CORS allow-list, so keeping them
+/// stable between runs avoids recompiling the tests; busy ports fall back to free ones.
+const WASM_TEST_SERVER_PORT: u16 = 47180;
+const WASM_TEST_RUNNER_PORT: u16 = 47181;
+
+/// A test pipeline for the browser tests, used instead of the embedded demo when present.
+const FIXTURE_PIPELINE: &str = "tests/fixtures/pipeline.toml";
+
+/// Runs setup and every check.
+pub fn test(env: &Env) -> Result<()> {
+    let mut steps = Steps::new(10);
+    steps.run("setup", || setup::setup(env))?;
+    cargo_step(&mut steps, env, "rustfmt", &["fmt", "--all", "--check"])?;
+    cargo_step(
+        &mut steps,
+        env,
+        "clippy (native crates)",
+        &[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "kiln-console",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    cargo_step(
+        &mut steps,
+        env,
+        "clippy (console, wasm32)",
+        &[
+            "clippy",
+            "-p",
+            "kiln-console",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    cargo_step(
+        &mut steps,
+        env,
+        "native tests",
+        &["test", "--workspace", "--exclude", "kiln-console"],
+    )?;
+    steps.run("trunk build --release", || trunk_build(env))?;
+    steps.run("build kiln-server", || build_server(env))?;
+    steps.run("wasm-bindgen-test (headless Chromium)", || wasm_tests(env))?;
+    steps.run("browser E2E (node --test tests/e2e/)", || e2e(env))?;
+    steps.run("console size", || crate::size::report(env))?;
+    steps.summary();
+    Ok(())
+}
+
+fn cargo_step(steps: &mut Steps, env: &Env, name: &str, args: &[&str]) -> Result<()> {
+    steps.run(name, || proc::run(name, &mut env.cargo(args)))
+}
+
+/// `trunk build --release` into dist/.
+pub fn trunk_build(env: &Env) -> Result<()> {
+    proc::run(
+        "trunk build --release",
+        env.cmd("trunk").args(["build", "--release"]),
+    )
+}
+
+/// Builds the debug `kiln-server` (see [`Env::server_bin`]). Debug, not release: it reuses
+/// what the native tests compiled, and the release profile (lto, one codegen unit, tuned for
+/// the wasm) would cost minutes on a fresh machine.
+pub fn build_server(env: &Env) -> Result<()> {
+    proc::run(
+        "build kiln-server",
+        &mut env.cargo(["build", "--workspace", "--exclude", "kiln-console"]),
+    )
+}
+
+/// The console's wasm-bindgen tests in headless Chromium, against a real kiln-server.
+///
+/// The runner serves its test page at the fixed `WASM_BINDGEN_TEST_ADDRESS`, so its origin is
+/// known in advance and the server allows it with `--cors-origin`. Tests read the server URL
+/// with `option_env!("KILN_TEST_SERVER")`.
+fn wasm_tests(env: &Env) -> Result<()> {
+    let step = "wasm-bindgen-test";
+    let runner_port = server::free_port(Some(WASM_TEST_RUNNER_PORT))?;
+    let mut server_port = server::free_port(Some(WASM_TEST_SERVER_PORT))?;
+    while server_port == runner_port {
+        server_port = server::free_port(None)?;
+    }
+    let runner_origin = format!("http://127.0.0.1:{runner_port}");
+    let fixture = env.root.join(FIXTURE_PIPELINE);
+    let server = TestServer::start(
+        env,
+        &env.server_bin(),
+        ServerOptions {
+            port: Some(server_port),
+            pipeline: fixture.exists().then_some(fixture),
+            ui_dir: Some(env.dist()),
+            cors_origins: vec![runner_origin],
+        },
+    )?;
+    let mut cmd = env.cargo([
+        "test",
+        "-p",
+        "kiln-console",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
+    cmd.env("KILN_TEST_SERVER", &server.url)
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env(
+            "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+            env.root.join("webdriver.json"),
+        )
+        .env(
+            "WASM_BINDGEN_TEST_ADDRESS",
+            format!("127.0.0.1:{runner_port}"),
+        )
+        // Every test binary runs in the browser, even one that forgot
+        // `wasm_bindgen_test_configure!(run_in_browser)`.
+        .env("WASM_BINDGEN_USE_BROWSER", "1")
+        // The console itself is not cross-origin isolated; neither is its test page.
+        .env("WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION", "1")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "30");
+    let result = proc::run(step, &mut cmd);
+    if result.is_err() {
+        server.print_log_tail();
+    }
+    drop(server);
+    result
+}
+
+/// The browser E2E tests; each test file starts its own server through tests/e2e/helpers.mjs.
+fn e2e(env: &Env) -> Result<()> {
+    let mut cmd = env.cmd("node");
+    cmd.args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("KILN_SERVER_BIN", env.server_bin())
+        .env("KILN_UI_DIR", env.dist())
+        .env("KILN_CHROMIUM", CHROMIUM);
+    proc::run("browser E2E", &mut cmd)
+}
