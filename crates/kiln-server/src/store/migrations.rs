@@ -1,0 +1,98 @@
+//! Schema migrations, applied in order at start-up and recorded in `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+/// Each entry moves the schema one version up; never edit a released entry, add one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE team_counters (
+    team TEXT PRIMARY KEY,
+    last_run_id INTEGER NOT NULL
+);
+CREATE TABLE builds (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    rid TEXT NOT NULL UNIQUE,
+    group_rid TEXT NOT NULL,
+    team TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    fallbacks TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    started_ms INTEGER,
+    finished_ms INTEGER,
+    request TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    archived INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    UNIQUE (team, run_id)
+);
+CREATE INDEX builds_group ON builds (group_rid);
+CREATE TABLE jobs (
+    rid TEXT PRIMARY KEY,
+    build_rid TEXT NOT NULL REFERENCES builds (rid),
+    position INTEGER NOT NULL,
+    job_spec_rid TEXT NOT NULL,
+    job_spec_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    stale_reason TEXT,
+    timeout_seconds INTEGER,
+    queued_behind TEXT,
+    inputs TEXT NOT NULL,
+    outputs TEXT NOT NULL,
+    depends_on TEXT NOT NULL,
+    attempt_count INTEGER NOT NULL DEFAULT 0,
+    started_ms INTEGER,
+    finished_ms INTEGER,
+    error TEXT
+);
+CREATE INDEX jobs_build ON jobs (build_rid, position);
+CREATE TABLE attempts (
+    job_rid TEXT NOT NULL REFERENCES jobs (rid),
+    number INTEGER NOT NULL,
+    started_ms INTEGER NOT NULL,
+    finished_ms INTEGER,
+    exit_code INTEGER,
+    signal INTEGER,
+    error TEXT,
+    retryable INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (job_rid, number)
+);
+CREATE TABLE transactions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    rid TEXT NOT NULL UNIQUE,
+    dataset_rid TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    job_rid TEXT,
+    definition_hash TEXT,
+    inputs TEXT NOT NULL DEFAULT '{}',
+    source_hash TEXT
+);
+CREATE INDEX transactions_latest ON transactions (dataset_rid, branch, seq);
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    build_rid TEXT NOT NULL,
+    team TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE TABLE submissions (
+    submission_id TEXT PRIMARY KEY,
+    build_rid TEXT NOT NULL
+);
+"#];
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<u32> {
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(MIGRATIONS.len() as u32)
+}

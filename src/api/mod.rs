@@ -1,0 +1,13 @@
+//! The console's only way to the network. `client` sends requests and maps every
+//! failure to `ApiError`; the other modules name the contract's endpoints on top of it.
+
+pub mod build2;
+pub mod catalog;
+pub mod config;
+mod client;
+mod error;
+pub mod events;
+pub mod teams;
+
+pub use client::{Client, LogChunk, Surface, encode};
+pub use error::ApiError;

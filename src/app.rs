@@ -1,0 +1,87 @@
+//! The root component: loads `config.json`, then provides the session and the router.
+
+use kiln_api::teams::RuntimeConfig;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::components::error_banner::ErrorBanner;
+use crate::components::header::Header;
+use crate::route::{Route, switch};
+use crate::session::{Health, Session, SessionAction, SessionHandle};
+
+#[component]
+pub fn App() -> Html {
+    let config = use_state(|| None::<Result<RuntimeConfig, ApiError>>);
+    {
+        let config = config.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                config.set(Some(api::config::load().await));
+            });
+        });
+    }
+    match &*config {
+        None => html! { <div class="boot" role="status">{ "Loading Kiln…" }</div> },
+        Some(Err(error)) => html! {
+            <div class="boot boot-error" role="alert">
+                <h1>{ "Kiln could not start" }</h1>
+                <p>{ format!("config.json could not be read: {error}") }</p>
+            </div>
+        },
+        Some(Ok(served)) => html! { <Shell served={served.clone()} /> },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ShellProps {
+    pub served: RuntimeConfig,
+}
+
+/// Everything after start-up: header, error banner and the current page.
+#[component]
+pub fn Shell(props: &ShellProps) -> Html {
+    let session = {
+        let served = props.served.clone();
+        use_reducer(move || Session::new(served))
+    };
+    use_health_check(&session);
+    let on_dismiss = {
+        let session = session.clone();
+        Callback::from(move |_| session.dispatch(SessionAction::DismissError))
+    };
+    html! {
+        <ContextProvider<SessionHandle> context={session.clone()}>
+            <BrowserRouter>
+                <a class="skip-link" href="#main">{ "Skip to content" }</a>
+                <Header />
+                <ErrorBanner error={session.banner.clone()} {on_dismiss} />
+                <main id="main" tabindex="-1">
+                    <Switch<Route> render={switch} />
+                </main>
+            </BrowserRouter>
+        </ContextProvider<SessionHandle>>
+    }
+}
+
+/// Asks the service for its health whenever the service or token changes. A 404 on the
+/// teams surface means a plain build2 service: reports work, team views do not.
+#[hook]
+fn use_health_check(session: &SessionHandle) {
+    let client = session.client();
+    let session = session.clone();
+    use_effect_with(client, move |client| {
+        let client = client.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let health = match api::teams::health(&client).await {
+                Ok(h) => Health::Ok { version: h.version },
+                Err(e) if e.is_not_found() => {
+                    session.dispatch(SessionAction::TeamsUnavailable);
+                    Health::Ok { version: "build2 only".to_owned() }
+                }
+                Err(e) => Health::Down(e.to_string()),
+            };
+            session.dispatch(SessionAction::Health(health));
+        });
+    });
+}

@@ -1,0 +1,55 @@
+//! The header: product name, navigation, open-by-RID, current team and service.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use super::open_rid::OpenRid;
+use crate::route::Route;
+use crate::session::{Health, use_session};
+
+#[component]
+pub fn Header() -> Html {
+    let session = use_session();
+    let config = session.config();
+    let (health_key, health_text) = match &session.health {
+        Health::Unknown => ("unknown", "Connecting…".to_owned()),
+        Health::Ok { version } => ("ok", format!("Connected · {version}")),
+        Health::Down(_) => ("down", "Service unreachable".to_owned()),
+    };
+    let health_title = match &session.health {
+        Health::Down(reason) => format!("{} — {reason}", config.build2_url),
+        _ => format!("build2: {} · teams: {}", config.build2_url, config.teams_url),
+    };
+    let route = use_route::<Route>();
+    let nav_link = |to: Route, label: &'static str| {
+        let current = route.as_ref() == Some(&to);
+        html! {
+            <li><Link<Route> {to} classes={classes!("nav-link", current.then_some("current"))}>{ label }</Link<Route>></li>
+        }
+    };
+    html! {
+        <header class="app-header">
+            <Link<Route> to={Route::Home} classes="brand">
+                <span class="brand-mark" aria-hidden="true">{ "◆" }</span>{ "Kiln" }
+            </Link<Route>>
+            <nav aria-label="Main">
+                <ul class="nav-list">
+                    { nav_link(Route::Home, "Builds") }
+                    { nav_link(Route::Submit, "Submit") }
+                    { nav_link(Route::Catalog, "Catalog") }
+                    { nav_link(Route::Settings, "Settings") }
+                </ul>
+            </nav>
+            <OpenRid />
+            <div class="header-context">
+                <span class="team-chip" title="Current team">{ format!("Team: {}", session.team) }</span>
+                <span class="health" data-health={health_key} title={health_title}>
+                    <span class="health-dot" aria-hidden="true"></span>{ health_text }
+                </span>
+                if session.needs_token {
+                    <Link<Route> to={Route::Settings} classes="token-needed">{ "Token needed" }</Link<Route>>
+                }
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,5 @@
+//! Pieces that more than one page uses.
+
+pub mod error_banner;
+pub mod header;
+pub mod open_rid;

@@ -1,0 +1,18 @@
+//! Kiln's browser console: compose, submit and watch data-pipeline builds.
+//!
+//! The app is a yew single-page app. `app` wires the router and the session store;
+//! `api` is the only module that talks to the network; `pages` hold one module per
+//! route and `components` the pieces they share.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod pages;
+pub mod route;
+pub mod session;
+pub mod time_fmt;
+
+/// Mounts the console on the page's `<body>`.
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,10 @@
+use yew::prelude::*;
+
+#[component]
+pub fn CatalogPage() -> Html {
+    html! {
+        <section class="page">
+            <h1>{ "Catalog" }</h1>
+        </section>
+    }
+}

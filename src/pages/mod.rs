@@ -1,0 +1,9 @@
+//! One module per route.
+
+pub mod build_report;
+pub mod catalog;
+pub mod job_report;
+pub mod not_found;
+pub mod settings;
+pub mod submit;
+pub mod team_builds;

@@ -1,0 +1,41 @@
+//! Every page of the console has one route here; `switch` renders it.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::pages;
+
+#[derive(Debug, Clone, PartialEq, Eq, Routable)]
+pub enum Route {
+    /// The current team's builds.
+    #[at("/")]
+    Home,
+    #[at("/submit")]
+    Submit,
+    #[at("/teams/:team/builds")]
+    TeamBuilds { team: String },
+    #[at("/builds/:rid")]
+    BuildReport { rid: String },
+    #[at("/jobs/:rid")]
+    JobReport { rid: String },
+    #[at("/catalog")]
+    Catalog,
+    #[at("/settings")]
+    Settings,
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+pub fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <pages::team_builds::CurrentTeamBuilds /> },
+        Route::Submit => html! { <pages::submit::SubmitPage /> },
+        Route::TeamBuilds { team } => html! { <pages::team_builds::TeamBuildsPage {team} /> },
+        Route::BuildReport { rid } => html! { <pages::build_report::BuildReportPage {rid} /> },
+        Route::JobReport { rid } => html! { <pages::job_report::JobReportPage {rid} /> },
+        Route::Catalog => html! { <pages::catalog::CatalogPage /> },
+        Route::Settings => html! { <pages::settings::SettingsPage /> },
+        Route::NotFound => html! { <pages::not_found::NotFoundPage /> },
+    }
+}
