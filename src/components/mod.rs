@@ -3,3 +3,4 @@
 pub mod error_banner;
 pub mod header;
 pub mod open_rid;
+pub mod status_badge;
