@@ -1,0 +1,108 @@
+//! Shared helpers: mount a component in a fresh element, wait for a condition.
+
+use std::time::Duration;
+
+use gloo_timers::future::sleep;
+use kiln_api::TeamName;
+use kiln_api::teams::RuntimeConfig;
+use kiln_console::session::{Session, SessionHandle};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+use yew::prelude::*;
+use yew_router::history::{AnyHistory, History, MemoryHistory};
+use yew_router::prelude::*;
+
+/// The real kiln-server the tests talk to, when `cargo xtask test` started one.
+pub fn server_url() -> Option<&'static str> {
+    option_env!("KILN_TEST_SERVER")
+}
+
+/// A configuration that points at the test server, or at nowhere useful without one.
+pub fn test_config() -> RuntimeConfig {
+    let base = server_url().unwrap_or("http://127.0.0.1:9");
+    RuntimeConfig {
+        build2_url: format!("{base}/build2/api"),
+        teams_url: format!("{base}/api/v1"),
+        default_team: TeamName::default_team(),
+    }
+}
+
+/// A fresh element attached to the document body.
+pub fn fresh_root() -> Element {
+    let document = gloo_utils::document();
+    let root = document.create_element("div").expect("the document can create elements");
+    document.body().expect("the test page has a body").append_child(&root).expect("append to body");
+    root
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HarnessProps {
+    pub config: RuntimeConfig,
+    #[prop_or_default]
+    pub path: Option<String>,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// Provides what the app's shell provides: a session and a router (in memory, so the
+/// test page's own URL never changes).
+#[component]
+pub fn Harness(props: &HarnessProps) -> Html {
+    let session: SessionHandle = {
+        let config = props.config.clone();
+        use_reducer(move || Session::new(config))
+    };
+    let history = use_memo((), {
+        let path = props.path.clone();
+        move |_| {
+            let history = MemoryHistory::new();
+            if let Some(path) = path {
+                history.push(path);
+            }
+            AnyHistory::from(history)
+        }
+    });
+    html! {
+        <ContextProvider<SessionHandle> context={session}>
+            <Router history={(*history).clone()}>{ props.children.clone() }</Router>
+        </ContextProvider<SessionHandle>>
+    }
+}
+
+/// Mounts `children` inside a [`Harness`] in a fresh element and returns that element.
+pub fn mount(config: RuntimeConfig, path: Option<&str>, children: Html) -> Element {
+    let root = fresh_root();
+    yew::Renderer::<Harness>::with_root_and_props(
+        root.clone(),
+        HarnessProps { config, path: path.map(str::to_owned), children },
+    )
+    .render();
+    root
+}
+
+/// Polls `condition` until it holds, failing the test with `what` after `timeout`.
+pub async fn wait_for(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
+    let deadline = js_sys::Date::now() + timeout.as_millis() as f64;
+    loop {
+        if condition() {
+            return;
+        }
+        assert!(js_sys::Date::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The first element matching `selector` under `root`.
+pub fn query(root: &Element, selector: &str) -> Option<HtmlElement> {
+    root.query_selector(selector).ok().flatten().and_then(|e| e.dyn_into().ok())
+}
+
+/// Every element matching `selector` under `root`.
+pub fn query_all(root: &Element, selector: &str) -> Vec<HtmlElement> {
+    let Ok(list) = root.query_selector_all(selector) else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into().ok()).collect()
+}
+
+pub fn text_of(root: &Element, selector: &str) -> String {
+    query(root, selector).and_then(|e| e.text_content()).unwrap_or_default()
+}
