@@ -170,7 +170,10 @@ mod tests {
         assert_eq!(rid.instance(), "main");
         assert_eq!(rid.kind(), "dataset");
         assert_eq!(rid.locator(), "3f2c-ab.v1");
-        assert!(Rid::parse("ri.build2..build.x").is_ok(), "the instance may be empty");
+        assert!(
+            Rid::parse("ri.build2..build.x").is_ok(),
+            "the instance may be empty"
+        );
     }
 
     #[test]
@@ -179,10 +182,19 @@ mod tests {
             ("", RidError::Empty),
             ("rx.foundry.main.dataset.a", RidError::MissingPrefix),
             ("ri.foundry.main.dataset", RidError::MissingParts),
-            ("ri.Foundry.main.dataset.a", RidError::Service("Foundry".into())),
-            ("ri.foundry.-main.dataset.a", RidError::Instance("-main".into())),
+            (
+                "ri.Foundry.main.dataset.a",
+                RidError::Service("Foundry".into()),
+            ),
+            (
+                "ri.foundry.-main.dataset.a",
+                RidError::Instance("-main".into()),
+            ),
             ("ri.foundry.main.9set.a", RidError::Type("9set".into())),
-            ("ri.foundry.main.dataset.a/b", RidError::Locator("a/b".into())),
+            (
+                "ri.foundry.main.dataset.a/b",
+                RidError::Locator("a/b".into()),
+            ),
             ("ri.foundry.main.dataset.", RidError::Locator(String::new())),
         ];
         for (input, expected) in cases {
@@ -199,7 +211,12 @@ mod tests {
         let text = "ri.a.b.dataset.1, ri.a.b.dataset.2\n\nri.a.b.dataset.3;\t\"ri.a.b.dataset.4\"";
         assert_eq!(
             split_rids(text),
-            ["ri.a.b.dataset.1", "ri.a.b.dataset.2", "ri.a.b.dataset.3", "ri.a.b.dataset.4"]
+            [
+                "ri.a.b.dataset.1",
+                "ri.a.b.dataset.2",
+                "ri.a.b.dataset.3",
+                "ri.a.b.dataset.4"
+            ]
         );
     }
 }
