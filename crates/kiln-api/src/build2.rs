@@ -59,10 +59,7 @@ impl SubmitBuildRequest {
     }
 
     pub fn fallback_branches(&self) -> &[String] {
-        self.branch_fallbacks
-            .as_ref()
-            .map(|f| f.branches.as_slice())
-            .unwrap_or_default()
+        self.branch_fallbacks.as_ref().map(|f| f.branches.as_slice()).unwrap_or_default()
     }
 }
 
@@ -158,25 +155,12 @@ impl<'de> Deserialize<'de> for JobSpecSelection {
         }
         let raw = Raw::deserialize(deserializer)?;
         let kind = raw.kind.ok_or_else(|| de::Error::missing_field("type"))?;
-        let missing =
-            || de::Error::custom(format!("a \"{kind}\" selection needs a \"{kind}\" object"));
+        let missing = || de::Error::custom(format!("a \"{kind}\" selection needs a \"{kind}\" object"));
         match kind.as_str() {
-            "datasets" => raw
-                .datasets
-                .map(JobSpecSelection::Datasets)
-                .ok_or_else(missing),
-            "jobSpecs" => raw
-                .job_specs
-                .map(JobSpecSelection::JobSpecs)
-                .ok_or_else(missing),
-            "upstream" => raw
-                .upstream
-                .map(JobSpecSelection::Upstream)
-                .ok_or_else(missing),
-            "connecting" => raw
-                .connecting
-                .map(JobSpecSelection::Connecting)
-                .ok_or_else(missing),
+            "datasets" => raw.datasets.map(JobSpecSelection::Datasets).ok_or_else(missing),
+            "jobSpecs" => raw.job_specs.map(JobSpecSelection::JobSpecs).ok_or_else(missing),
+            "upstream" => raw.upstream.map(JobSpecSelection::Upstream).ok_or_else(missing),
+            "connecting" => raw.connecting.map(JobSpecSelection::Connecting).ok_or_else(missing),
             other => Err(de::Error::custom(format!(
                 "unknown selection type \"{other}\"; expected datasets, jobSpecs, upstream or connecting"
             ))),

@@ -50,9 +50,7 @@ fn is_instance(s: &str) -> bool {
 }
 
 fn is_locator(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 impl Rid {
@@ -170,10 +168,7 @@ mod tests {
         assert_eq!(rid.instance(), "main");
         assert_eq!(rid.kind(), "dataset");
         assert_eq!(rid.locator(), "3f2c-ab.v1");
-        assert!(
-            Rid::parse("ri.build2..build.x").is_ok(),
-            "the instance may be empty"
-        );
+        assert!(Rid::parse("ri.build2..build.x").is_ok(), "the instance may be empty");
     }
 
     #[test]
@@ -182,41 +177,22 @@ mod tests {
             ("", RidError::Empty),
             ("rx.foundry.main.dataset.a", RidError::MissingPrefix),
             ("ri.foundry.main.dataset", RidError::MissingParts),
-            (
-                "ri.Foundry.main.dataset.a",
-                RidError::Service("Foundry".into()),
-            ),
-            (
-                "ri.foundry.-main.dataset.a",
-                RidError::Instance("-main".into()),
-            ),
+            ("ri.Foundry.main.dataset.a", RidError::Service("Foundry".into())),
+            ("ri.foundry.-main.dataset.a", RidError::Instance("-main".into())),
             ("ri.foundry.main.9set.a", RidError::Type("9set".into())),
-            (
-                "ri.foundry.main.dataset.a/b",
-                RidError::Locator("a/b".into()),
-            ),
+            ("ri.foundry.main.dataset.a/b", RidError::Locator("a/b".into())),
             ("ri.foundry.main.dataset.", RidError::Locator(String::new())),
         ];
         for (input, expected) in cases {
             assert_eq!(Rid::parse(input), Err(expected), "input {input:?}");
         }
-        let message = Rid::parse("ri.foundry.main.data_set.a")
-            .expect_err("underscore in type")
-            .to_string();
+        let message = Rid::parse("ri.foundry.main.data_set.a").expect_err("underscore in type").to_string();
         assert!(message.contains("type \"data_set\""), "{message}");
     }
 
     #[test]
     fn split_handles_mixed_separators() {
         let text = "ri.a.b.dataset.1, ri.a.b.dataset.2\n\nri.a.b.dataset.3;\t\"ri.a.b.dataset.4\"";
-        assert_eq!(
-            split_rids(text),
-            [
-                "ri.a.b.dataset.1",
-                "ri.a.b.dataset.2",
-                "ri.a.b.dataset.3",
-                "ri.a.b.dataset.4"
-            ]
-        );
+        assert_eq!(split_rids(text), ["ri.a.b.dataset.1", "ri.a.b.dataset.2", "ri.a.b.dataset.3", "ri.a.b.dataset.4"]);
     }
 }

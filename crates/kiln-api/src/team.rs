@@ -28,9 +28,7 @@ impl TeamName {
             Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() => {}
             Some(_) => return Err(TeamNameError::BadStart),
         }
-        if let Some(c) = chars
-            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-'))
-        {
+        if let Some(c) = chars.find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')) {
             return Err(TeamNameError::BadChar(c));
         }
         if s.len() > 63 {
@@ -81,9 +79,6 @@ mod tests {
         assert_eq!(TeamName::parse(".."), Err(TeamNameError::BadStart));
         assert_eq!(TeamName::parse("a/b"), Err(TeamNameError::BadChar('/')));
         assert_eq!(TeamName::parse("Ab"), Err(TeamNameError::BadStart));
-        assert_eq!(
-            TeamName::parse(&"a".repeat(64)),
-            Err(TeamNameError::TooLong)
-        );
+        assert_eq!(TeamName::parse(&"a".repeat(64)), Err(TeamNameError::TooLong));
     }
 }

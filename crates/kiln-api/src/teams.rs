@@ -75,10 +75,7 @@ impl fmt::Display for TeamBuildState {
 impl FromStr for TeamBuildState {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TeamBuildState::ALL
-            .into_iter()
-            .find(|state| state.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_owned()))
+        TeamBuildState::ALL.into_iter().find(|state| state.as_str() == s).ok_or_else(|| UnknownValue(s.to_owned()))
     }
 }
 

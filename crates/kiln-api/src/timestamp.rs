@@ -20,9 +20,7 @@ impl Timestamp {
     }
 
     pub fn from_unix_millis(millis: i64) -> Option<Self> {
-        OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-            .ok()
-            .map(Timestamp::new)
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000).ok().map(Timestamp::new)
     }
 
     pub fn unix_millis(&self) -> i64 {
@@ -56,8 +54,7 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
-        Timestamp::parse(&s)
-            .map_err(|e| serde::de::Error::custom(format!("invalid timestamp \"{s}\": {e}")))
+        Timestamp::parse(&s).map_err(|e| serde::de::Error::custom(format!("invalid timestamp \"{s}\": {e}")))
     }
 }
 
@@ -71,10 +68,7 @@ mod tests {
         assert_eq!(ts.to_string(), "2026-06-08T16:40:31Z");
         let with_offset = Timestamp::parse("2026-06-08T18:40:31.5+02:00").expect("valid");
         assert_eq!(with_offset.to_string(), "2026-06-08T16:40:31.5Z");
-        assert_eq!(
-            Timestamp::from_unix_millis(with_offset.unix_millis()),
-            Some(with_offset)
-        );
+        assert_eq!(Timestamp::from_unix_millis(with_offset.unix_millis()), Some(with_offset));
         assert!(Timestamp::parse("yesterday").is_err());
     }
 }
