@@ -47,10 +47,13 @@ pub fn resolve(pipeline: &Pipeline, selections: &[JobSpecSelection]) -> Result<S
                         Some(d) => match pipeline.datasets[d].produced_by {
                             Some(spec) => specs.push(spec),
                             None if required => {
-                                return Err(invalid(field(), format!(
-                                    "dataset {} ({rid}) is a source: no job spec produces it",
-                                    pipeline.datasets[d].name
-                                )));
+                                return Err(invalid(
+                                    field(),
+                                    format!(
+                                        "dataset {} ({rid}) is a source: no job spec produces it",
+                                        pipeline.datasets[d].name
+                                    ),
+                                ));
                             }
                             None => {}
                         },

@@ -1,1 +1,101 @@
-fn main() {}
+//! `kiln-server`: the reference build service.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use kiln_server::config::{AuthConfig, DEFAULT_BODY_LIMIT, ServerConfig};
+
+/// Kiln's reference build service: runs a pipeline's jobs and serves the console.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Folder for the database, logs and dataset transactions.
+    #[arg(long, default_value = "./kiln-data")]
+    data_dir: PathBuf,
+    /// Pipeline file (TOML); the embedded demo pipeline when absent.
+    #[arg(long)]
+    pipeline: Option<PathBuf>,
+    /// The console's static files (Trunk's output).
+    #[arg(long, default_value = "dist")]
+    ui_dir: PathBuf,
+    /// How many jobs run at once.
+    #[arg(long, default_value_t = 2)]
+    workers: usize,
+    /// Config file with tokens; without one the server is open to anyone who reaches it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// An origin allowed to call the API from a browser (repeatable); none by default.
+    #[arg(long = "cors-origin")]
+    cors_origins: Vec<String>,
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let auth = match &args.config {
+        Some(path) => match AuthConfig::load(path) {
+            Ok(auth) => auth,
+            Err(e) => {
+                eprintln!("kiln-server: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => AuthConfig::default(),
+    };
+    if auth.is_open() {
+        tracing::warn!("no tokens configured: open mode, every caller is \"anonymous\" and sees every team");
+    }
+    let config = ServerConfig {
+        addr: args.addr,
+        data_dir: args.data_dir,
+        pipeline: args.pipeline,
+        ui_dir: args.ui_dir,
+        workers: args.workers,
+        auth,
+        cors_origins: args.cors_origins,
+        body_limit: DEFAULT_BODY_LIMIT,
+    };
+    match kiln_server::run(config, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kiln-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -57,11 +57,7 @@ impl DataDir {
     /// `<data-dir>/datasets/<datasetRid>/<branch>/<transactionRid>`; a `/` in a branch
     /// is written `%2F` so that every branch is one folder.
     pub fn transaction_dir(&self, dataset: &Rid, branch: &str, transaction: &Rid) -> PathBuf {
-        self.root
-            .join("datasets")
-            .join(dataset.as_str())
-            .join(branch.replace('/', "%2F"))
-            .join(transaction.as_str())
+        self.root.join("datasets").join(dataset.as_str()).join(branch.replace('/', "%2F")).join(transaction.as_str())
     }
 
     /// Scratch space of one attempt; output folders are moved out of it on success.

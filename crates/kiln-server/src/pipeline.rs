@@ -166,15 +166,19 @@ impl Ctx<'_> {
     }
 
     fn err(&self, span: Range<usize>, message: impl Into<String>) -> PipelineError {
-        PipelineError::Invalid { file: self.file.to_owned(), position: self.position(span.start), message: message.into() }
+        PipelineError::Invalid {
+            file: self.file.to_owned(),
+            position: self.position(span.start),
+            message: message.into(),
+        }
     }
 }
 
 impl Pipeline {
     /// Reads and validates a pipeline file; relative folders resolve against its folder.
     pub fn load(path: &Path) -> Result<Pipeline, PipelineError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| PipelineError::Read { path: path.to_owned(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| PipelineError::Read { path: path.to_owned(), source })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base = std::path::absolute(&base).unwrap_or(base);
         Pipeline::parse(&text, &path.display().to_string(), &base)
@@ -183,8 +187,8 @@ impl Pipeline {
     /// Parses pipeline TOML; `file` names it in errors and `base` anchors relative folders.
     pub fn parse(text: &str, file: &str, base: &Path) -> Result<Pipeline, PipelineError> {
         let ctx = Ctx { file, text };
-        let raw: RawPipeline = toml::from_str(text)
-            .map_err(|e| ctx.err(e.span().unwrap_or(0..0), e.message().trim().to_owned()))?;
+        let raw: RawPipeline =
+            toml::from_str(text).map_err(|e| ctx.err(e.span().unwrap_or(0..0), e.message().trim().to_owned()))?;
 
         let mut datasets: Vec<Dataset> = Vec::new();
         let mut by_name: HashMap<String, usize> = HashMap::new();
@@ -232,18 +236,20 @@ impl Pipeline {
                 });
                 let ds = &mut datasets[idx];
                 if ds.source_dir.is_some() {
-                    return Err(ctx.err(out.span(), format!(
-                        "dataset {out_name:?} has a source_dir, so no job spec may produce it"
-                    )));
+                    return Err(ctx.err(
+                        out.span(),
+                        format!("dataset {out_name:?} has a source_dir, so no job spec may produce it"),
+                    ));
                 }
                 if let Some(other) = ds.produced_by {
                     if other == index {
                         return Err(ctx.err(out.span(), format!("output {out_name:?} is listed twice")));
                     }
                     let other_name = raw.job_specs[other].name.get_ref();
-                    return Err(ctx.err(out.span(), format!(
-                        "dataset {out_name:?} has two producers: job specs {other_name:?} and {name:?}"
-                    )));
+                    return Err(ctx.err(
+                        out.span(),
+                        format!("dataset {out_name:?} has two producers: job specs {other_name:?} and {name:?}"),
+                    ));
                 }
                 ds.produced_by = Some(index);
             }
@@ -268,10 +274,13 @@ impl Pipeline {
         for (index, spec) in raw.job_specs.iter().enumerate() {
             for input in &spec.inputs {
                 let Some(&idx) = by_name.get(input.get_ref()) else {
-                    return Err(ctx.err(input.span(), format!(
-                        "unknown dataset {:?}: no job spec produces it and no [[datasets]] entry declares it",
-                        input.get_ref()
-                    )));
+                    return Err(ctx.err(
+                        input.span(),
+                        format!(
+                            "unknown dataset {:?}: no job spec produces it and no [[datasets]] entry declares it",
+                            input.get_ref()
+                        ),
+                    ));
                 };
                 if job_specs[index].inputs.contains(&idx) {
                     return Err(ctx.err(input.span(), format!("input {:?} is listed twice", input.get_ref())));
@@ -280,11 +289,15 @@ impl Pipeline {
                 datasets[idx].consumed_by.push(index);
             }
         }
-        let topo_order = topological_order(&datasets, &job_specs)
-            .map_err(|cycle_at| ctx.err(raw.job_specs[cycle_at].name.span(), format!(
-                "job spec {:?} is part of a cycle: it depends, through its inputs, on its own output",
-                job_specs[cycle_at].name
-            )))?;
+        let topo_order = topological_order(&datasets, &job_specs).map_err(|cycle_at| {
+            ctx.err(
+                raw.job_specs[cycle_at].name.span(),
+                format!(
+                    "job spec {:?} is part of a cycle: it depends, through its inputs, on its own output",
+                    job_specs[cycle_at].name
+                ),
+            )
+        })?;
         for spec in &mut job_specs {
             spec.definition_hash = definition_hash(spec, &datasets);
         }
@@ -330,10 +343,8 @@ impl Pipeline {
 
 /// Kahn's algorithm over job specs; on a cycle returns a job spec that is part of it.
 fn topological_order(datasets: &[Dataset], specs: &[JobSpec]) -> Result<Vec<usize>, usize> {
-    let mut indegree: Vec<usize> = specs
-        .iter()
-        .map(|s| s.inputs.iter().filter(|&&d| datasets[d].produced_by.is_some()).count())
-        .collect();
+    let mut indegree: Vec<usize> =
+        specs.iter().map(|s| s.inputs.iter().filter(|&&d| datasets[d].produced_by.is_some()).count()).collect();
     let mut ready: Vec<usize> = (0..specs.len()).filter(|&i| indegree[i] == 0).rev().collect();
     let mut order = Vec::with_capacity(specs.len());
     while let Some(i) = ready.pop() {
@@ -347,11 +358,7 @@ fn topological_order(datasets: &[Dataset], specs: &[JobSpec]) -> Result<Vec<usiz
             }
         }
     }
-    if order.len() == specs.len() {
-        Ok(order)
-    } else {
-        Err((0..specs.len()).find(|&i| indegree[i] > 0).unwrap_or(0))
-    }
+    if order.len() == specs.len() { Ok(order) } else { Err((0..specs.len()).find(|&i| indegree[i] > 0).unwrap_or(0)) }
 }
 
 fn definition_hash(spec: &JobSpec, datasets: &[Dataset]) -> String {
@@ -417,7 +424,8 @@ build_policy = "all-inputs-updated"
 
     #[test]
     fn errors_carry_positions() {
-        let unknown = parse("[[job_specs]]\nname = \"a\"\ninputs = [\"nope\"]\noutputs = [\"x\"]\ncommand = \"true\"\n");
+        let unknown =
+            parse("[[job_specs]]\nname = \"a\"\ninputs = [\"nope\"]\noutputs = [\"x\"]\ncommand = \"true\"\n");
         assert_eq!(unknown.expect_err("unknown").split(": unknown").next(), Some("p.toml:line 3, column 11"));
         let two = parse(
             "[[job_specs]]\nname = \"a\"\noutputs = [\"x\"]\ncommand = \"true\"\n\

@@ -1,0 +1,274 @@
+//! Submission and preview of builds. Both resolve selections and decide staleness with
+//! the same functions, so a preview shows exactly what a submission would run.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use kiln_api::build2::{JobInput, JobOutput, JobStatus, OutputQueueStrategy, SubmitBuildRequest, SubmitBuildResponse};
+use kiln_api::teams::{Event, PreviewJob, PreviewResponse};
+use kiln_api::{Rid, TeamName};
+
+use super::scheduler::{LiveBuild, LiveJob};
+use super::{BuildOptions, Engine, EngineError};
+use crate::lineage;
+use crate::staleness::{self, Plan, Snapshot};
+use crate::store::builds::{self, BuildRow, JobRow};
+use crate::store::{now_ms, transactions};
+use crate::views;
+
+pub(crate) fn new_rid(kind: &str) -> Rid {
+    Rid::foundry(kind, &uuid::Uuid::new_v4().to_string()).expect("a UUID is a valid RID locator")
+}
+
+const SELECTION_ERROR: &str = "Build2:InvalidJobSpecSelection";
+
+impl Engine {
+    async fn plan_for(&self, req: &SubmitBuildRequest, pending: &HashSet<usize>) -> Result<Plan, EngineError> {
+        let pipeline = self.inner.pipeline.clone();
+        let selected = lineage::resolve(&pipeline, &req.job_spec_selections)
+            .map_err(|e| EngineError::invalid(SELECTION_ERROR, e.field, e.message))?;
+        let snapshot = Snapshot::new(self.inner.store.call(|c| transactions::latest_all(c)).await?);
+        Ok(staleness::plan(&pipeline, &selected, req, &snapshot, pending))
+    }
+
+    async fn check_group(&self, req: &SubmitBuildRequest) -> Result<(), EngineError> {
+        if let Some(group) = req.build_group_rid.clone() {
+            let known = self.inner.store.call(move |c| builds::group_exists(c, &group)).await?;
+            if !known {
+                return Err(EngineError::invalid(
+                    "Build2:BuildGroupNotFound",
+                    "buildGroupRid",
+                    "no build group with this RID exists; leave it empty to start a new group",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// What a submission of `req` would run, without running or importing anything.
+    pub async fn preview(&self, req: &SubmitBuildRequest) -> Result<PreviewResponse, EngineError> {
+        BuildOptions::from_request(&self.inner.pipeline, req)?;
+        self.check_group(req).await?;
+        let pending = self.pending_sources().await?;
+        let plan = self.plan_for(req, &pending).await?;
+        let pipeline = &self.inner.pipeline;
+        Ok(PreviewResponse {
+            jobs: plan
+                .jobs
+                .iter()
+                .map(|j| PreviewJob {
+                    job_spec_rid: pipeline.job_specs[j.spec].rid.clone(),
+                    name: pipeline.job_specs[j.spec].name.clone(),
+                    will_run: j.will_run,
+                    reason: Some(j.reason.clone()),
+                    selected_by: j.selected_by.iter().copied().collect(),
+                })
+                .collect(),
+            ignored_datasets: plan.ignored_datasets,
+        })
+    }
+
+    /// Submits a build for `team`.
+    pub async fn submit(
+        &self,
+        user: &str,
+        team: &TeamName,
+        req: SubmitBuildRequest,
+    ) -> Result<SubmitBuildResponse, EngineError> {
+        let opts = Arc::new(BuildOptions::from_request(&self.inner.pipeline, &req)?);
+        self.check_group(&req).await?;
+        // One submission at a time from here on: idempotency and queueing decisions need
+        // a stable view of what is already running.
+        let mut live = self.inner.live.lock().await;
+        if let Some(id) = req.submission_id.clone() {
+            let lookup = id.clone();
+            if let Some(first) = self.inner.store.call(move |c| builds::submission(c, &lookup)).await? {
+                return self.existing_submission(&first).await;
+            }
+        }
+        self.import_sources().await?;
+        let plan = self.plan_for(&req, &HashSet::new()).await?;
+        let pipeline = self.inner.pipeline.clone();
+
+        let build_rid = new_rid("build");
+        let group_rid = req.build_group_rid.clone().unwrap_or_else(|| new_rid("buildgroup"));
+        let now = now_ms();
+        let mut build = BuildRow {
+            seq: 0,
+            rid: build_rid.clone(),
+            group_rid: group_rid.clone(),
+            team: team.clone(),
+            run_id: 0,
+            status: kiln_api::build2::BuildStatus::Running,
+            branch: opts.branch.clone(),
+            fallbacks: req.fallback_branches().to_vec(),
+            created_by: user.to_owned(),
+            created_ms: now,
+            started_ms: None,
+            finished_ms: None,
+            request: req.clone(),
+            tags: Vec::new(),
+            archived: false,
+            error: None,
+        };
+
+        // Which job each will-run spec of this build is (ours or a shared one).
+        let mut job_of_spec: HashMap<usize, Rid> = HashMap::new();
+        let mut jobs_created = BTreeMap::new();
+        let mut jobs_in_other_builds = BTreeMap::new();
+        let mut waits_on = Vec::new();
+        let mut to_supersede = Vec::new();
+        let mut rows = Vec::new();
+        for (position, planned) in plan.jobs.iter().enumerate() {
+            let spec = &pipeline.job_specs[planned.spec];
+            let group_member = live.jobs.values().find(|j| {
+                j.spec == planned.spec
+                    && !j.row.status.is_terminal()
+                    && live
+                        .builds
+                        .get(&j.row.build_rid)
+                        .is_some_and(|b| b.row.group_rid == group_rid && b.opts.branch == opts.branch)
+            });
+            if planned.will_run
+                && let Some(shared) = group_member
+            {
+                jobs_in_other_builds.insert(spec.rid.clone(), shared.row.rid.clone());
+                job_of_spec.insert(planned.spec, shared.row.rid.clone());
+                waits_on.push(shared.row.rid.clone());
+                continue;
+            }
+            let job_rid = new_rid("job");
+            let mut queued_behind = None;
+            if planned.will_run {
+                job_of_spec.insert(planned.spec, job_rid.clone());
+                let strategy = opts.output_queue_strategy.unwrap_or_else(|| spec.variant.default_queue_strategy());
+                let mut others: Vec<&LiveJob> = live
+                    .jobs
+                    .values()
+                    .filter(|j| {
+                        j.spec == planned.spec
+                            && !j.row.status.is_terminal()
+                            && live.builds.get(&j.row.build_rid).is_some_and(|b| b.opts.branch == opts.branch)
+                    })
+                    .collect();
+                others.sort_by_key(|j| j.seq);
+                match strategy {
+                    OutputQueueStrategy::QueueUp => {
+                        if let Some(last) = others.last() {
+                            queued_behind = Some(last.row.rid.clone());
+                            jobs_in_other_builds.insert(spec.rid.clone(), last.row.rid.clone());
+                        }
+                    }
+                    OutputQueueStrategy::Supersede => {
+                        to_supersede.extend(others.iter().map(|j| j.row.rid.clone()));
+                    }
+                }
+            }
+            let depends_on: Vec<Rid> = if planned.will_run {
+                pipeline.upstream_specs(planned.spec).filter_map(|p| job_of_spec.get(&p).cloned()).collect()
+            } else {
+                Vec::new()
+            };
+            jobs_created.insert(spec.rid.clone(), job_rid.clone());
+            rows.push(JobRow {
+                rid: job_rid,
+                build_rid: build_rid.clone(),
+                position: position as i64,
+                job_spec_rid: spec.rid.clone(),
+                job_spec_name: spec.name.clone(),
+                status: if planned.will_run { JobStatus::Waiting } else { JobStatus::DidNotRun },
+                reason: Some(planned.reason.clone()),
+                stale_reason: planned.stale_reason.clone(),
+                timeout_seconds: spec.timeout_seconds,
+                queued_behind,
+                inputs: spec
+                    .inputs
+                    .iter()
+                    .map(|&d| JobInput {
+                        dataset_rid: pipeline.datasets[d].rid.clone(),
+                        branch: None,
+                        transaction_rid: None,
+                    })
+                    .collect(),
+                outputs: spec
+                    .outputs
+                    .iter()
+                    .map(|&d| JobOutput { dataset_rid: pipeline.datasets[d].rid.clone(), transaction_rid: None })
+                    .collect(),
+                depends_on,
+                attempt_count: 0,
+                started_ms: None,
+                finished_ms: if planned.will_run { None } else { Some(now) },
+                error: None,
+            });
+        }
+
+        let insert_build = build.clone();
+        let insert_rows = rows.clone();
+        let submission = req.submission_id.clone();
+        let (seq, run_id) = self
+            .inner
+            .store
+            .call(move |c| {
+                let tx = c.transaction().map_err(crate::store::StoreError::from)?;
+                let mut b = insert_build;
+                b.run_id = builds::next_run_id(&tx, &b.team)?;
+                let seq = builds::insert_build(&tx, &b)?;
+                for row in &insert_rows {
+                    builds::insert_job(&tx, row)?;
+                }
+                if let Some(id) = submission {
+                    builds::insert_submission(&tx, &id, &b.rid)?;
+                }
+                tx.commit().map_err(crate::store::StoreError::from)?;
+                Ok((seq, b.run_id))
+            })
+            .await?;
+        build.seq = seq;
+        build.run_id = run_id;
+        tokio::fs::create_dir_all(self.inner.data.build_dir(team, run_id, false)).await?;
+        tracing::info!(build = %build_rid, %team, run_id, jobs = rows.len(), "build submitted");
+
+        let mut own = Vec::new();
+        for row in rows {
+            live.next_seq += 1;
+            let seq = live.next_seq;
+            own.push(row.rid.clone());
+            let spec = pipeline.job_spec_index(&row.job_spec_rid).unwrap_or_default();
+            let broken = false;
+            live.jobs.insert(row.rid.clone(), LiveJob { row, spec, seq, cancel: None, broken, holds_worker: false });
+        }
+        self.publish(Event::Build(views::team_build(&self.inner.data, &build)));
+        live.builds.insert(build_rid.clone(), LiveBuild { row: build, opts, jobs: own, waits_on, stopping: false });
+        for rid in to_supersede {
+            let reason = format!("superseded by build {build_rid} (outputQueueStrategy SUPERSEDE)");
+            self.cancel_job(&mut live, &rid, reason, JobStatus::Canceled).await?;
+        }
+        self.finish_build_if_done(&mut live, &build_rid).await?;
+        drop(live);
+        self.inner.wake.notify_one();
+        Ok(SubmitBuildResponse {
+            is_new_submission: req.submission_id.as_ref().map(|_| true),
+            build_rid,
+            build_group_rid: group_rid,
+            jobs_created,
+            jobs_in_other_builds,
+        })
+    }
+
+    async fn existing_submission(&self, first: &Rid) -> Result<SubmitBuildResponse, EngineError> {
+        let rid = first.clone();
+        let (build, jobs) =
+            self.inner.store.call(move |c| Ok((builds::get_build(c, &rid)?, builds::jobs_of(c, &rid)?))).await?;
+        let Some(build) = build else {
+            return Err(EngineError::Conflict("the first build of this submission id is gone".into()));
+        };
+        Ok(SubmitBuildResponse {
+            is_new_submission: Some(false),
+            build_rid: build.rid,
+            build_group_rid: build.group_rid,
+            jobs_created: jobs.into_iter().map(|j| (j.job_spec_rid, j.rid)).collect(),
+            jobs_in_other_builds: BTreeMap::new(),
+        })
+    }
+}

@@ -1,0 +1,104 @@
+//! The Foundry-compatible build2 surface under `/build2/api`.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kiln_api::build2::{JobSpecForDatasetRequest, SubmitBuildRequest, SubmitBuildResponse};
+use kiln_api::{TEAM_HEADER, TeamName};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::AppError;
+use super::extract::{ApiJson, ApiPath, rid_param, team_param};
+use crate::store::builds;
+use crate::views;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/build2/api/manager/submitBuild", post(submit))
+        .route("/build2/api/info/builds2/{build_rid}", get(build_report))
+        .route("/build2/api/info/jobs3/{job_rid}", get(job_report))
+        .route("/build2/api/jobspecs/get-jobspec-for-dataset", post(job_spec_for_dataset))
+}
+
+/// The `Kiln-Team` header if given (one of the caller's teams), else the caller's first
+/// team, else `default`.
+fn submission_team(caller: &Caller, headers: &HeaderMap) -> Result<TeamName, AppError> {
+    if let Some(value) = headers.get(TEAM_HEADER) {
+        let raw = value
+            .to_str()
+            .map_err(|_| AppError::bad("Default:InvalidTeam", TEAM_HEADER, "the team header is not text"))?;
+        let team = team_param(raw.trim(), TEAM_HEADER)?;
+        if !caller.can_see(&team) {
+            return Err(AppError::Forbidden(format!("you may not submit builds for team {team}")));
+        }
+        return Ok(team);
+    }
+    Ok(caller.teams().and_then(|ts| ts.first().cloned()).unwrap_or_else(TeamName::default_team))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<SubmitBuildRequest>,
+) -> Result<Json<SubmitBuildResponse>, AppError> {
+    let team = submission_team(&caller, &headers)?;
+    Ok(Json(state.engine.submit(caller.user(), &team, req).await?))
+}
+
+async fn build_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Response, AppError> {
+    let rid = rid_param(&raw, "buildRid")?;
+    let found =
+        state.engine.store().call(move |c| Ok((builds::get_build(c, &rid)?, builds::jobs_of(c, &rid)?))).await?;
+    match found {
+        (Some(build), jobs) if caller.can_see(&build.team) => {
+            Ok(Json(views::build_report(&build, &jobs)).into_response())
+        }
+        // Foundry answers 204 for a build it does not know; another team's is not known.
+        _ => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+async fn job_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Response, AppError> {
+    let rid = rid_param(&raw, "jobRid")?;
+    let found = state
+        .engine
+        .store()
+        .call(move |c| {
+            let Some(job) = builds::get_job(c, &rid)? else { return Ok(None) };
+            let Some(build) = builds::get_build(c, &job.build_rid)? else { return Ok(None) };
+            let attempts = builds::attempts_of(c, &rid)?;
+            Ok(Some((build, job, attempts)))
+        })
+        .await?;
+    match found {
+        Some((build, job, attempts)) if caller.can_see(&build.team) => {
+            Ok(Json(views::job_report(&build, &job, &attempts)).into_response())
+        }
+        _ => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+async fn job_spec_for_dataset(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiJson(req): ApiJson<JobSpecForDatasetRequest>,
+) -> Result<Response, AppError> {
+    let pipeline = state.engine.pipeline();
+    let spec = pipeline.dataset_index(&req.dataset_rid).and_then(|d| pipeline.datasets[d].produced_by);
+    Ok(match spec {
+        Some(spec) => Json(pipeline.job_spec_info(spec)).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}

@@ -1,0 +1,112 @@
+//! The catalog: datasets, job specs and the whole lineage, for the console's pickers.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use kiln_api::teams::{
+    CatalogDataset, CatalogDatasets, CatalogJobSpec, CatalogJobSpecs, CatalogQuery, DatasetBranch, Lineage,
+};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::AppError;
+use super::extract::ApiQuery;
+use crate::pipeline::Pipeline;
+use crate::staleness::Snapshot;
+use crate::store::{transactions, ts};
+
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/catalog/datasets", get(datasets))
+        .route("/api/v1/catalog/jobspecs", get(job_specs))
+        .route("/api/v1/catalog/lineage", get(lineage))
+}
+
+fn limit_of(q: &CatalogQuery) -> Result<usize, AppError> {
+    match q.limit.unwrap_or(DEFAULT_LIMIT) {
+        0 => Err(AppError::bad("Default:InvalidQuery", "limit", format!("limit is from 1 to {MAX_LIMIT}"))),
+        n => Ok(n.min(MAX_LIMIT) as usize),
+    }
+}
+
+fn matches(q: &CatalogQuery, name: &str, rid: &str) -> bool {
+    match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => true,
+        Some(needle) => {
+            let needle = needle.to_lowercase();
+            name.to_lowercase().contains(&needle) || rid.to_lowercase().contains(&needle)
+        }
+    }
+}
+
+async fn snapshot(state: &AppState) -> Result<Snapshot, AppError> {
+    Ok(Snapshot::new(state.engine.store().call(|c| transactions::latest_all(c)).await?))
+}
+
+fn all_datasets(pipeline: &Pipeline, snapshot: &Snapshot) -> Vec<CatalogDataset> {
+    pipeline
+        .datasets
+        .iter()
+        .map(|d| CatalogDataset {
+            rid: d.rid.clone(),
+            name: d.name.clone(),
+            produced_by: d.produced_by.map(|s| pipeline.job_specs[s].rid.clone()),
+            branches: snapshot
+                .branches_of(&d.rid)
+                .into_iter()
+                .map(|t| DatasetBranch {
+                    name: t.branch.clone(),
+                    latest_transaction_rid: Some(t.rid.clone()),
+                    updated_time: ts(Some(t.created_ms)),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn all_job_specs(pipeline: &Pipeline) -> Vec<CatalogJobSpec> {
+    (0..pipeline.job_specs.len())
+        .map(|i| {
+            let info = pipeline.job_spec_info(i);
+            CatalogJobSpec { rid: info.rid, name: info.name, inputs: info.inputs, outputs: info.outputs }
+        })
+        .collect()
+}
+
+async fn datasets(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiQuery(q): ApiQuery<CatalogQuery>,
+) -> Result<Json<CatalogDatasets>, AppError> {
+    let limit = limit_of(&q)?;
+    let snapshot = snapshot(&state).await?;
+    let datasets = all_datasets(state.engine.pipeline(), &snapshot)
+        .into_iter()
+        .filter(|d| matches(&q, &d.name, d.rid.as_str()))
+        .take(limit)
+        .collect();
+    Ok(Json(CatalogDatasets { datasets }))
+}
+
+async fn job_specs(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiQuery(q): ApiQuery<CatalogQuery>,
+) -> Result<Json<CatalogJobSpecs>, AppError> {
+    let limit = limit_of(&q)?;
+    let job_specs = all_job_specs(state.engine.pipeline())
+        .into_iter()
+        .filter(|s| matches(&q, &s.name, s.rid.as_str()))
+        .take(limit)
+        .collect();
+    Ok(Json(CatalogJobSpecs { job_specs }))
+}
+
+async fn lineage(State(state): State<AppState>, _caller: Caller) -> Result<Json<Lineage>, AppError> {
+    let snapshot = snapshot(&state).await?;
+    let pipeline = state.engine.pipeline();
+    Ok(Json(Lineage { datasets: all_datasets(pipeline, &snapshot), job_specs: all_job_specs(pipeline) }))
+}

@@ -1,0 +1,47 @@
+//! Server-Sent Events: `build`, `job` and `notification` changes of the teams a caller
+//! may see.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::routing::get;
+use kiln_api::TeamName;
+use kiln_api::teams::TeamQuery;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::AppError;
+use super::extract::ApiQuery;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/events", get(events))
+}
+
+async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<TeamQuery>,
+) -> Result<Sse<impl tokio_stream::Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
+    let teams: Option<Vec<TeamName>> = match q.team {
+        Some(team) => {
+            caller.require(&team)?;
+            Some(vec![team])
+        }
+        None => caller.teams().map(<[TeamName]>::to_vec),
+    };
+    let stream = BroadcastStream::new(state.engine.events().subscribe()).filter_map(move |event| {
+        // A lagging subscriber skips what it missed; the console refetches on gaps.
+        let event = event.ok()?;
+        if teams.as_ref().is_some_and(|ts| !ts.contains(event.team())) {
+            return None;
+        }
+        let data = event.data().ok()?;
+        Some(Ok(SseEvent::default().event(event.name()).data(data)))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")))
+}

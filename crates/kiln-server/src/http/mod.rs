@@ -1,0 +1,69 @@
+//! The HTTP surface: one router per resource, merged here with the shared layers.
+
+mod auth;
+mod build2;
+mod catalog;
+pub mod error;
+mod events;
+mod extract;
+mod logs;
+mod static_ui;
+mod teams;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use kiln_api::teams::Health;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+pub use crate::state::AppState;
+use error::AppError;
+use extract::BodyLimit;
+
+pub fn router(state: AppState) -> Router {
+    let limit = state.body_limit;
+    let mut router = Router::new()
+        .merge(build2::router())
+        .merge(teams::router())
+        .merge(logs::router())
+        .merge(catalog::router())
+        .merge(events::router())
+        .route("/api/v1/health", get(health))
+        .merge(static_ui::router())
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(Extension(BodyLimit(limit)))
+        .layer(TraceLayer::new_for_http());
+    if let Some(cors) = cors_layer(&state.cors_origins) {
+        router = router.layer(cors);
+    }
+    router.with_state(state)
+}
+
+async fn health() -> Json<Health> {
+    Json(Health { status: "ok".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() })
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}
+
+/// An explicit allow-list: browser tests served from another local port need it.
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PUT])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("kiln-team")])
+            .expose_headers([
+                HeaderName::from_static("kiln-log-next-offset"),
+                HeaderName::from_static("kiln-log-complete"),
+            ]),
+    )
+}

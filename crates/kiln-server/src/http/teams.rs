@@ -1,0 +1,264 @@
+//! Kiln's team surface under `/api/v1`: team builds and what a team SDK does with them.
+
+use axum::extract::State;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use kiln_api::build2::{BuildStatus, SubmitBuildRequest};
+use kiln_api::teams::{
+    BuildsPage, BuildsQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NotificationsResponse, PathResponse, PreviewResponse,
+    StopResponse, TagsRequest, TeamBuild, TeamBuildDetail, TeamQuery, TeamSummary, TeamsResponse, WhoAmI,
+};
+use kiln_api::{TeamName, Timestamp};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::AppError;
+use super::extract::{ApiJson, ApiPath, ApiQuery, run_id_param, team_param};
+use crate::store::builds::{self, BuildFilter, BuildRow};
+use crate::store::notifications;
+use crate::views;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/whoami", get(whoami))
+        .route("/api/v1/teams", get(teams))
+        .route("/api/v1/teams/{team}/builds", get(list_builds))
+        .route("/api/v1/teams/{team}/builds/{run_id}", get(build_detail))
+        .route("/api/v1/teams/{team}/builds/{run_id}/archive", post(archive))
+        .route("/api/v1/teams/{team}/builds/{run_id}/restore", post(restore))
+        .route("/api/v1/teams/{team}/builds/{run_id}/stop", post(stop))
+        .route("/api/v1/teams/{team}/builds/{run_id}/tags", put(set_tags))
+        .route("/api/v1/builds/preview", post(preview))
+        .route("/api/v1/notifications", get(list_notifications))
+}
+
+async fn whoami(State(state): State<AppState>, caller: Caller) -> Result<Json<WhoAmI>, AppError> {
+    let teams = match caller.teams() {
+        Some(ts) => ts.to_vec(),
+        None => {
+            let mut known = state.engine.store().call(|c| builds::known_teams(c)).await?;
+            if !known.contains(&TeamName::default_team()) {
+                known.insert(0, TeamName::default_team());
+            }
+            known
+        }
+    };
+    Ok(Json(WhoAmI { user: caller.user().to_owned(), teams }))
+}
+
+async fn teams(State(state): State<AppState>, caller: Caller) -> Result<Json<TeamsResponse>, AppError> {
+    let summaries = state.engine.store().call(|c| builds::team_summaries(c)).await?;
+    let mut teams: Vec<TeamSummary> = summaries
+        .into_iter()
+        .filter(|(t, _, _)| caller.can_see(t))
+        .map(|(name, active_builds, total_builds)| TeamSummary { name, active_builds, total_builds })
+        .collect();
+    // A caller's own teams are listed even before their first build.
+    let own: Vec<TeamName> = caller.teams().map_or_else(|| vec![TeamName::default_team()], <[TeamName]>::to_vec);
+    for team in own {
+        if !teams.iter().any(|t| t.name == team) {
+            teams.push(TeamSummary { name: team, active_builds: 0, total_builds: 0 });
+        }
+    }
+    teams.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Json(TeamsResponse { teams }))
+}
+
+/// Loads a visible team build from raw path parameters, validating both first.
+pub(super) async fn load_build(
+    state: &AppState,
+    caller: &Caller,
+    team: &str,
+    run_id: &str,
+) -> Result<BuildRow, AppError> {
+    let team = team_param(team, "team")?;
+    let run_id = run_id_param(run_id)?;
+    caller.require(&team)?;
+    let lookup = team.clone();
+    state
+        .engine
+        .store()
+        .call(move |c| builds::get_build_by_run(c, &lookup, run_id))
+        .await?
+        .ok_or_else(|| AppError::not_found("Default:BuildNotFound", format!("team {team} has no build {run_id}")))
+}
+
+async fn list_builds(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(team): ApiPath<String>,
+    ApiQuery(q): ApiQuery<BuildsQuery>,
+) -> Result<Json<BuildsPage>, AppError> {
+    let team = team_param(&team, "team")?;
+    caller.require(&team)?;
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if limit == 0 || limit > MAX_PAGE_SIZE {
+        return Err(AppError::bad("Default:InvalidQuery", "limit", format!("limit is from 1 to {MAX_PAGE_SIZE}")));
+    }
+    let before_seq =
+        match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) => Some(c.parse::<i64>().map_err(|_| {
+                AppError::bad("Default:InvalidQuery", "cursor", "use the nextCursor of the previous page")
+            })?),
+        };
+    let pipeline = state.engine.pipeline();
+    // A dataset may be named by RID or by name.
+    let dataset_rid =
+        q.dataset.as_deref().filter(|d| !d.is_empty()).map(|d| {
+            pipeline.dataset_by_name(d).map_or_else(|| d.to_owned(), |i| pipeline.datasets[i].rid.to_string())
+        });
+    let filter = BuildFilter {
+        archived: q.archived.unwrap_or_default(),
+        state: q.state,
+        tag: q.tag.filter(|t| !t.is_empty()),
+        dataset_rid,
+        q: q.q.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned()),
+        limit,
+        before_seq,
+    };
+    let (rows, next) = state.engine.store().call(move |c| builds::list_builds(c, &team, &filter)).await?;
+    let data = state.engine.data_dir();
+    Ok(Json(BuildsPage {
+        builds: rows.iter().map(|b| views::team_build(data, b)).collect(),
+        next_cursor: next.map(|s| s.to_string()),
+    }))
+}
+
+async fn build_detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((team, run_id)): ApiPath<(String, String)>,
+) -> Result<Json<TeamBuildDetail>, AppError> {
+    let build = load_build(&state, &caller, &team, &run_id).await?;
+    let rid = build.rid.clone();
+    let jobs = state.engine.store().call(move |c| builds::jobs_of(c, &rid)).await?;
+    Ok(Json(views::team_build_detail(state.engine.data_dir(), &build, &jobs)))
+}
+
+/// Moves a build's folder between `logs/<runId>` and `logs/archive/<runId>`.
+async fn move_folder(state: &AppState, build: &BuildRow, archive: bool) -> Result<Json<PathResponse>, AppError> {
+    let _guard = state.folder_lock.lock().await;
+    let data = state.engine.data_dir();
+    // Re-read under the lock: another request may have moved it meanwhile.
+    let rid = build.rid.clone();
+    let current = state
+        .engine
+        .store()
+        .call(move |c| builds::get_build(c, &rid))
+        .await?
+        .ok_or_else(|| AppError::not_found("Default:BuildNotFound", "the build is gone"))?;
+    if archive && current.status == BuildStatus::Running {
+        return Err(AppError::conflict("Default:BuildRunning", "a running build cannot be archived; stop it or wait"));
+    }
+    let from = data.build_dir(&current.team, current.run_id, current.archived);
+    let to = data.build_dir(&current.team, current.run_id, archive);
+    if current.archived != archive {
+        if let Some(parent) = to.parent() {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        match tokio::fs::rename(&from, &to).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => tokio::fs::create_dir_all(&to).await?,
+            Err(e) => return Err(e.into()),
+        }
+        let rid = current.rid.clone();
+        state.engine.store().call(move |c| builds::set_archived(c, &rid, archive)).await?;
+        let mut moved = current.clone();
+        moved.archived = archive;
+        state.engine.events().publish(kiln_api::teams::Event::Build(views::team_build(data, &moved)));
+    }
+    Ok(Json(PathResponse { path: to.display().to_string() }))
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((team, run_id)): ApiPath<(String, String)>,
+) -> Result<Json<PathResponse>, AppError> {
+    let build = load_build(&state, &caller, &team, &run_id).await?;
+    move_folder(&state, &build, true).await
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((team, run_id)): ApiPath<(String, String)>,
+) -> Result<Json<PathResponse>, AppError> {
+    let build = load_build(&state, &caller, &team, &run_id).await?;
+    move_folder(&state, &build, false).await
+}
+
+async fn stop(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((team, run_id)): ApiPath<(String, String)>,
+) -> Result<Json<StopResponse>, AppError> {
+    let build = load_build(&state, &caller, &team, &run_id).await?;
+    if build.status != BuildStatus::Running {
+        return Err(AppError::conflict("Default:BuildNotRunning", format!("build {} is not running", build.run_id)));
+    }
+    state.engine.stop(&build.rid).await?;
+    Ok(Json(StopResponse { message: format!("Build id {} has been stopped", build.run_id) }))
+}
+
+const MAX_TAGS: usize = 50;
+const MAX_TAG_LEN: usize = 64;
+
+async fn set_tags(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((team, run_id)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<TagsRequest>,
+) -> Result<Json<TeamBuild>, AppError> {
+    let mut build = load_build(&state, &caller, &team, &run_id).await?;
+    if body.tags.len() > MAX_TAGS {
+        return Err(AppError::bad("Default:InvalidTags", "tags", format!("at most {MAX_TAGS} tags")));
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for (i, tag) in body.tags.iter().enumerate() {
+        let tag = tag.trim();
+        if tag.is_empty() || tag.chars().count() > MAX_TAG_LEN || tag.chars().any(char::is_control) {
+            return Err(AppError::bad(
+                "Default:InvalidTags",
+                format!("tags[{i}]"),
+                format!("a tag has 1 to {MAX_TAG_LEN} characters and no control characters"),
+            ));
+        }
+        if !tags.iter().any(|t| t == tag) {
+            tags.push(tag.to_owned());
+        }
+    }
+    let rid = build.rid.clone();
+    let stored = tags.clone();
+    state.engine.store().call(move |c| builds::set_tags(c, &rid, &stored)).await?;
+    build.tags = tags;
+    let view = views::team_build(state.engine.data_dir(), &build);
+    state.engine.events().publish(kiln_api::teams::Event::Build(view.clone()));
+    Ok(Json(view))
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiJson(req): ApiJson<SubmitBuildRequest>,
+) -> Result<Json<PreviewResponse>, AppError> {
+    Ok(Json(state.engine.preview(&req).await?))
+}
+
+async fn list_notifications(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<TeamQuery>,
+) -> Result<Json<NotificationsResponse>, AppError> {
+    let teams: Option<Vec<TeamName>> = match q.team {
+        Some(team) => {
+            caller.require(&team)?;
+            Some(vec![team])
+        }
+        None => caller.teams().map(<[TeamName]>::to_vec),
+    };
+    let since = q.since.as_ref().map(Timestamp::unix_millis);
+    let list = state.engine.store().call(move |c| notifications::list(c, teams.as_deref(), since, 200)).await?;
+    Ok(Json(NotificationsResponse { notifications: list }))
+}

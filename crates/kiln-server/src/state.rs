@@ -1,0 +1,73 @@
+//! The one state every handler shares, and how a server is opened from its config.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::{AuthConfig, ServerConfig};
+use crate::engine::{Engine, EngineError};
+use crate::events::EventBus;
+use crate::paths::DataDir;
+use crate::pipeline::{Pipeline, PipelineError};
+use crate::store::{Store, StoreError, builds, now_ms};
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub engine: Engine,
+    pub auth: Arc<AuthConfig>,
+    pub ui_dir: PathBuf,
+    pub body_limit: usize,
+    pub cors_origins: Vec<String>,
+    /// Serialises archive and restore, which move folders.
+    pub folder_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot prepare data dir {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error("cannot open the database: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot start the engine: {0}")]
+    Engine(#[from] EngineError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+}
+
+impl AppState {
+    /// Prepares the data dir, loads the pipeline, opens and migrates the store, finishes
+    /// what a crash left running, imports changed sources and starts the scheduler.
+    pub async fn open(config: &ServerConfig) -> Result<AppState, StartError> {
+        let root = std::path::absolute(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+        let data_err = |source| StartError::DataDir { path: root.clone(), source };
+        std::fs::create_dir_all(&root).map_err(data_err)?;
+        let data = DataDir::new(root.clone());
+        let pipeline_path = match &config.pipeline {
+            Some(p) => p.clone(),
+            None => crate::demo::materialise(&root.join("demo")).map_err(data_err)?,
+        };
+        let pipeline = Arc::new(Pipeline::load(&pipeline_path)?);
+        tracing::info!(
+            pipeline = %pipeline_path.display(),
+            datasets = pipeline.datasets.len(),
+            job_specs = pipeline.job_specs.len(),
+            "pipeline loaded"
+        );
+        let store = Store::open(&data.database())?;
+        let recovered = store.call_sync(|c| builds::recover_after_restart(c, now_ms()))?;
+        if !recovered.is_empty() {
+            tracing::warn!(builds = recovered.len(), "finished builds left running by a previous run as FAILED");
+        }
+        let engine = Engine::new(store, pipeline, data, EventBus::default(), config.workers);
+        engine.start().await?;
+        Ok(AppState {
+            engine,
+            auth: Arc::new(config.auth.clone()),
+            ui_dir: config.ui_dir.clone(),
+            body_limit: config.body_limit,
+            cors_origins: config.cors_origins.clone(),
+            folder_lock: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+}

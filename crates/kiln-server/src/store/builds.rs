@@ -1,0 +1,500 @@
+//! Builds, their jobs and attempts, per-team run ids and submission ids.
+
+use kiln_api::build2::{BuildStatus, JobInput, JobOutput, JobStatus, SubmitBuildRequest};
+use kiln_api::teams::{ArchivedFilter, TeamBuildState};
+use kiln_api::{Rid, TeamName};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{StoreResult, enum_col, enum_str, json_col, rid_col, team_col, to_json};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildRow {
+    pub seq: i64,
+    pub rid: Rid,
+    pub group_rid: Rid,
+    pub team: TeamName,
+    pub run_id: u64,
+    pub status: BuildStatus,
+    pub branch: String,
+    pub fallbacks: Vec<String>,
+    pub created_by: String,
+    pub created_ms: i64,
+    pub started_ms: Option<i64>,
+    pub finished_ms: Option<i64>,
+    pub request: SubmitBuildRequest,
+    pub tags: Vec<String>,
+    pub archived: bool,
+    pub error: Option<String>,
+}
+
+impl BuildRow {
+    /// The team SDK's word for this build's state.
+    pub fn team_state(&self) -> TeamBuildState {
+        match self.status {
+            BuildStatus::Running if self.started_ms.is_none() => TeamBuildState::Queued,
+            BuildStatus::Running => TeamBuildState::Running,
+            BuildStatus::Succeeded => TeamBuildState::Complete,
+            BuildStatus::Failed => TeamBuildState::Failed,
+            BuildStatus::Canceled => TeamBuildState::Stopped,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRow {
+    pub rid: Rid,
+    pub build_rid: Rid,
+    pub position: i64,
+    pub job_spec_rid: Rid,
+    pub job_spec_name: String,
+    pub status: JobStatus,
+    pub reason: Option<String>,
+    pub stale_reason: Option<String>,
+    pub timeout_seconds: Option<u64>,
+    pub queued_behind: Option<Rid>,
+    pub inputs: Vec<JobInput>,
+    pub outputs: Vec<JobOutput>,
+    pub depends_on: Vec<Rid>,
+    pub attempt_count: u32,
+    pub started_ms: Option<i64>,
+    pub finished_ms: Option<i64>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRow {
+    pub job_rid: Rid,
+    pub number: u32,
+    pub started_ms: i64,
+    pub finished_ms: Option<i64>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub error: Option<String>,
+    pub retryable: bool,
+}
+
+const BUILD_COLS: &str = "seq, rid, group_rid, team, run_id, status, branch, fallbacks, created_by, created_ms, \
+     started_ms, finished_ms, request, tags, archived, error";
+
+fn build_from_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<BuildRow>> {
+    let raw = (
+        row.get::<_, i64>(0)?,
+        row.get::<_, String>(1)?,
+        row.get::<_, String>(2)?,
+        row.get::<_, String>(3)?,
+        row.get::<_, i64>(4)?,
+        row.get::<_, String>(5)?,
+        row.get::<_, String>(6)?,
+        row.get::<_, String>(7)?,
+        row.get::<_, String>(8)?,
+        row.get::<_, i64>(9)?,
+        row.get::<_, Option<i64>>(10)?,
+        row.get::<_, Option<i64>>(11)?,
+        row.get::<_, String>(12)?,
+        row.get::<_, String>(13)?,
+        row.get::<_, bool>(14)?,
+        row.get::<_, Option<String>>(15)?,
+    );
+    Ok((|| {
+        let (
+            seq,
+            rid,
+            group,
+            team,
+            run_id,
+            status,
+            branch,
+            fallbacks,
+            by,
+            created,
+            started,
+            finished,
+            req,
+            tags,
+            archived,
+            error,
+        ) = raw;
+        Ok(BuildRow {
+            seq,
+            rid: rid_col(rid)?,
+            group_rid: rid_col(group)?,
+            team: team_col(team)?,
+            run_id: run_id as u64,
+            status: enum_col(status)?,
+            branch,
+            fallbacks: json_col(&fallbacks)?,
+            created_by: by,
+            created_ms: created,
+            started_ms: started,
+            finished_ms: finished,
+            request: json_col(&req)?,
+            tags: json_col(&tags)?,
+            archived,
+            error,
+        })
+    })())
+}
+
+const JOB_COLS: &str = "rid, build_rid, position, job_spec_rid, job_spec_name, status, reason, stale_reason, \
+     timeout_seconds, queued_behind, inputs, outputs, depends_on, attempt_count, started_ms, finished_ms, error";
+
+fn job_from_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<JobRow>> {
+    let raw = (
+        row.get::<_, String>(0)?,
+        row.get::<_, String>(1)?,
+        row.get::<_, i64>(2)?,
+        row.get::<_, String>(3)?,
+        row.get::<_, String>(4)?,
+        row.get::<_, String>(5)?,
+        row.get::<_, Option<String>>(6)?,
+        row.get::<_, Option<String>>(7)?,
+        row.get::<_, Option<i64>>(8)?,
+        row.get::<_, Option<String>>(9)?,
+        row.get::<_, String>(10)?,
+        row.get::<_, String>(11)?,
+        row.get::<_, String>(12)?,
+        row.get::<_, i64>(13)?,
+        row.get::<_, Option<i64>>(14)?,
+        row.get::<_, Option<i64>>(15)?,
+        row.get::<_, Option<String>>(16)?,
+    );
+    Ok((|| {
+        let (
+            rid,
+            build,
+            position,
+            spec,
+            name,
+            status,
+            reason,
+            stale,
+            timeout,
+            behind,
+            inputs,
+            outputs,
+            deps,
+            count,
+            s,
+            f,
+            e,
+        ) = raw;
+        Ok(JobRow {
+            rid: rid_col(rid)?,
+            build_rid: rid_col(build)?,
+            position,
+            job_spec_rid: rid_col(spec)?,
+            job_spec_name: name,
+            status: enum_col(status)?,
+            reason,
+            stale_reason: stale,
+            timeout_seconds: timeout.map(|t| t as u64),
+            queued_behind: behind.map(rid_col).transpose()?,
+            inputs: json_col(&inputs)?,
+            outputs: json_col(&outputs)?,
+            depends_on: json_col(&deps)?,
+            attempt_count: count as u32,
+            started_ms: s,
+            finished_ms: f,
+            error: e,
+        })
+    })())
+}
+
+fn collect<T>(rows: impl Iterator<Item = rusqlite::Result<StoreResult<T>>>) -> StoreResult<Vec<T>> {
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
+/// The next run id of a team: 1 for its first build.
+pub fn next_run_id(conn: &Connection, team: &TeamName) -> StoreResult<u64> {
+    let id: i64 = conn.query_row(
+        "INSERT INTO team_counters (team, last_run_id) VALUES (?1, 1)
+         ON CONFLICT (team) DO UPDATE SET last_run_id = last_run_id + 1
+         RETURNING last_run_id",
+        [team.as_str()],
+        |r| r.get(0),
+    )?;
+    Ok(id as u64)
+}
+
+pub fn insert_build(conn: &Connection, b: &BuildRow) -> StoreResult<i64> {
+    conn.execute(
+        "INSERT INTO builds (rid, group_rid, team, run_id, status, branch, fallbacks, created_by, created_ms,
+                             started_ms, finished_ms, request, tags, archived, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            b.rid.as_str(),
+            b.group_rid.as_str(),
+            b.team.as_str(),
+            b.run_id as i64,
+            enum_str(&b.status)?,
+            b.branch,
+            to_json(&b.fallbacks)?,
+            b.created_by,
+            b.created_ms,
+            b.started_ms,
+            b.finished_ms,
+            to_json(&b.request)?,
+            to_json(&b.tags)?,
+            b.archived,
+            b.error,
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn insert_job(conn: &Connection, j: &JobRow) -> StoreResult<()> {
+    conn.execute(
+        &format!("INSERT INTO jobs ({JOB_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"),
+        params![
+            j.rid.as_str(),
+            j.build_rid.as_str(),
+            j.position,
+            j.job_spec_rid.as_str(),
+            j.job_spec_name,
+            j.status.as_str(),
+            j.reason,
+            j.stale_reason,
+            j.timeout_seconds.map(|t| t as i64),
+            j.queued_behind.as_ref().map(Rid::as_str),
+            to_json(&j.inputs)?,
+            to_json(&j.outputs)?,
+            to_json(&j.depends_on)?,
+            j.attempt_count,
+            j.started_ms,
+            j.finished_ms,
+            j.error,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes every column of a job that can change while it runs.
+pub fn update_job(conn: &Connection, j: &JobRow) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE jobs SET status = ?2, reason = ?3, queued_behind = ?4, inputs = ?5, outputs = ?6,
+                attempt_count = ?7, started_ms = ?8, finished_ms = ?9, error = ?10
+         WHERE rid = ?1",
+        params![
+            j.rid.as_str(),
+            j.status.as_str(),
+            j.reason,
+            j.queued_behind.as_ref().map(Rid::as_str),
+            to_json(&j.inputs)?,
+            to_json(&j.outputs)?,
+            j.attempt_count,
+            j.started_ms,
+            j.finished_ms,
+            j.error,
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get_build(conn: &Connection, rid: &Rid) -> StoreResult<Option<BuildRow>> {
+    let sql = format!("SELECT {BUILD_COLS} FROM builds WHERE rid = ?1");
+    conn.query_row(&sql, [rid.as_str()], build_from_row).optional()?.transpose()
+}
+
+pub fn get_build_by_run(conn: &Connection, team: &TeamName, run_id: u64) -> StoreResult<Option<BuildRow>> {
+    let sql = format!("SELECT {BUILD_COLS} FROM builds WHERE team = ?1 AND run_id = ?2");
+    conn.query_row(&sql, params![team.as_str(), run_id as i64], build_from_row).optional()?.transpose()
+}
+
+pub fn group_exists(conn: &Connection, group: &Rid) -> StoreResult<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM builds WHERE group_rid = ?1 LIMIT 1", [group.as_str()], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+pub fn jobs_of(conn: &Connection, build: &Rid) -> StoreResult<Vec<JobRow>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {JOB_COLS} FROM jobs WHERE build_rid = ?1 ORDER BY position"))?;
+    let rows = stmt.query_map([build.as_str()], job_from_row)?;
+    collect(rows)
+}
+
+pub fn get_job(conn: &Connection, rid: &Rid) -> StoreResult<Option<JobRow>> {
+    let sql = format!("SELECT {JOB_COLS} FROM jobs WHERE rid = ?1");
+    conn.query_row(&sql, [rid.as_str()], job_from_row).optional()?.transpose()
+}
+
+pub fn set_build_started(conn: &Connection, rid: &Rid, ms: i64) -> StoreResult<()> {
+    conn.execute("UPDATE builds SET started_ms = ?2 WHERE rid = ?1 AND started_ms IS NULL", params![rid.as_str(), ms])?;
+    Ok(())
+}
+
+pub fn finish_build(
+    conn: &Connection,
+    rid: &Rid,
+    status: BuildStatus,
+    error: Option<&str>,
+    ms: i64,
+) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE builds SET status = ?2, error = ?3, finished_ms = ?4 WHERE rid = ?1",
+        params![rid.as_str(), enum_str(&status)?, error, ms],
+    )?;
+    Ok(())
+}
+
+pub fn set_tags(conn: &Connection, rid: &Rid, tags: &[String]) -> StoreResult<()> {
+    conn.execute("UPDATE builds SET tags = ?2 WHERE rid = ?1", params![rid.as_str(), to_json(&tags)?])?;
+    Ok(())
+}
+
+pub fn set_archived(conn: &Connection, rid: &Rid, archived: bool) -> StoreResult<()> {
+    conn.execute("UPDATE builds SET archived = ?2 WHERE rid = ?1", params![rid.as_str(), archived])?;
+    Ok(())
+}
+
+pub fn attempts_of(conn: &Connection, job: &Rid) -> StoreResult<Vec<AttemptRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT job_rid, number, started_ms, finished_ms, exit_code, signal, error, retryable
+         FROM attempts WHERE job_rid = ?1 ORDER BY number",
+    )?;
+    let rows = stmt.query_map([job.as_str()], |r| {
+        let rid: String = r.get(0)?;
+        Ok((|| {
+            Ok(AttemptRow {
+                job_rid: rid_col(rid)?,
+                number: r.get(1)?,
+                started_ms: r.get(2)?,
+                finished_ms: r.get(3)?,
+                exit_code: r.get(4)?,
+                signal: r.get(5)?,
+                error: r.get(6)?,
+                retryable: r.get(7)?,
+            })
+        })())
+    })?;
+    collect(rows)
+}
+
+pub fn upsert_attempt(conn: &Connection, a: &AttemptRow) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO attempts (job_rid, number, started_ms, finished_ms, exit_code, signal, error, retryable)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (job_rid, number) DO UPDATE SET finished_ms = ?4, exit_code = ?5, signal = ?6,
+             error = ?7, retryable = ?8",
+        params![a.job_rid.as_str(), a.number, a.started_ms, a.finished_ms, a.exit_code, a.signal, a.error, a.retryable],
+    )?;
+    Ok(())
+}
+
+/// Filters of a team's build listing, already validated.
+#[derive(Debug, Clone, Default)]
+pub struct BuildFilter {
+    pub archived: ArchivedFilter,
+    pub state: Option<TeamBuildState>,
+    pub tag: Option<String>,
+    pub dataset_rid: Option<String>,
+    pub q: Option<String>,
+    pub limit: u32,
+    /// Only builds older than this sequence number.
+    pub before_seq: Option<i64>,
+}
+
+/// A page of a team's builds, newest first, and the cursor of the next page.
+pub fn list_builds(conn: &Connection, team: &TeamName, f: &BuildFilter) -> StoreResult<(Vec<BuildRow>, Option<i64>)> {
+    let state_sql = match f.state {
+        None => "1",
+        Some(TeamBuildState::Queued) => "status = 'RUNNING' AND started_ms IS NULL",
+        Some(TeamBuildState::Running) => "status = 'RUNNING' AND started_ms IS NOT NULL",
+        Some(TeamBuildState::Complete) => "status = 'SUCCEEDED'",
+        Some(TeamBuildState::Failed) => "status = 'FAILED'",
+        Some(TeamBuildState::Stopped) => "status = 'CANCELED'",
+    };
+    let archived_sql = match f.archived {
+        ArchivedFilter::False => "archived = 0",
+        ArchivedFilter::True => "archived = 1",
+        ArchivedFilter::All => "1",
+    };
+    let sql = format!(
+        "SELECT {BUILD_COLS} FROM builds b
+         WHERE team = ?1 AND {archived_sql} AND {state_sql}
+           AND (?2 IS NULL OR seq < ?2)
+           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(b.tags) WHERE value = ?3))
+           AND (?4 IS NULL OR EXISTS (SELECT 1 FROM jobs j WHERE j.build_rid = b.rid
+                 AND (instr(j.inputs, ?4) > 0 OR instr(j.outputs, ?4) > 0)))
+           AND (?5 IS NULL OR CAST(run_id AS TEXT) = ?5 OR instr(lower(rid), lower(?5)) > 0
+                 OR instr(lower(tags), lower(?5)) > 0 OR instr(lower(created_by), lower(?5)) > 0
+                 OR EXISTS (SELECT 1 FROM jobs j WHERE j.build_rid = b.rid
+                            AND instr(lower(j.job_spec_name), lower(?5)) > 0))
+         ORDER BY seq DESC LIMIT ?6"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![team.as_str(), f.before_seq, f.tag, f.dataset_rid, f.q, i64::from(f.limit) + 1],
+        build_from_row,
+    )?;
+    let mut builds = collect(rows)?;
+    let next = if builds.len() > f.limit as usize {
+        builds.truncate(f.limit as usize);
+        builds.last().map(|b| b.seq)
+    } else {
+        None
+    };
+    Ok((builds, next))
+}
+
+/// `(team, active builds, total builds)` of every team that has builds.
+pub fn team_summaries(conn: &Connection) -> StoreResult<Vec<(TeamName, u64, u64)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT team, SUM(status = 'RUNNING'), COUNT(*) FROM builds GROUP BY team ORDER BY team")?;
+    let rows = stmt.query_map([], |r| {
+        let team: String = r.get(0)?;
+        let active: i64 = r.get(1)?;
+        let total: i64 = r.get(2)?;
+        Ok(team_col(team).map(|t| (t, active as u64, total as u64)))
+    })?;
+    collect(rows)
+}
+
+pub fn submission(conn: &Connection, id: &str) -> StoreResult<Option<Rid>> {
+    let rid: Option<String> =
+        conn.query_row("SELECT build_rid FROM submissions WHERE submission_id = ?1", [id], |r| r.get(0)).optional()?;
+    rid.map(rid_col).transpose()
+}
+
+pub fn insert_submission(conn: &Connection, id: &str, build: &Rid) -> StoreResult<()> {
+    conn.execute("INSERT INTO submissions (submission_id, build_rid) VALUES (?1, ?2)", params![id, build.as_str()])?;
+    Ok(())
+}
+
+/// Finishes what a crash left behind: unfinished jobs and attempts become FAILED with the
+/// reason "server restarted", and so do their builds. Returns the builds it finished.
+pub fn recover_after_restart(conn: &mut Connection, ms: i64) -> StoreResult<Vec<Rid>> {
+    const REASON: &str = "server restarted";
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE attempts SET finished_ms = ?1, error = ?2
+         WHERE finished_ms IS NULL",
+        params![ms, REASON],
+    )?;
+    tx.execute(
+        "UPDATE jobs SET status = 'FAILED', reason = ?2, error = ?2, finished_ms = ?1
+         WHERE status IN ('RUNNING', 'WAITING')",
+        params![ms, REASON],
+    )?;
+    let rids: Vec<String> = {
+        let mut stmt = tx.prepare("SELECT rid FROM builds WHERE status = 'RUNNING'")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    tx.execute(
+        "UPDATE builds SET status = 'FAILED', error = ?2, finished_ms = ?1 WHERE status = 'RUNNING'",
+        params![ms, REASON],
+    )?;
+    tx.commit()?;
+    rids.into_iter().map(rid_col).collect()
+}
+
+/// Distinct teams that have builds, for open mode's `whoami`.
+pub fn known_teams(conn: &Connection) -> StoreResult<Vec<TeamName>> {
+    Ok(team_summaries(conn)?.into_iter().map(|(t, _, _)| t).collect())
+}
