@@ -1,10 +1,287 @@
+//! The submit page: compose job-spec selections and options, see the exact request,
+//! preview it, submit it, and see what the service made of it.
+//!
+//! One `use_reducer` store (`state`) holds the form; children get a stable
+//! `Callback<Action>`. Everything derived (the request, the problems) is computed from the
+//! form on each change by pure functions (`wire`, `validation`).
+
+pub mod catalog_index;
+pub mod draft;
+pub mod options;
+pub mod params_editor;
+pub mod prefill;
+pub mod preview;
+pub mod request_view;
+pub mod result;
+pub mod rid_field;
+pub mod selections;
+pub mod snippets;
+pub mod state;
+pub mod validation;
+pub mod wire;
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use kiln_api::build2::SubmitBuildResponse;
 use yew::prelude::*;
+use yew_router::prelude::*;
+
+use self::catalog_index::CatalogIndex;
+use self::options::OptionsEditor;
+use self::prefill::PrefillQuery;
+use self::preview::PreviewPanel;
+use self::request_view::RequestView;
+use self::result::SubmitResult;
+use self::selections::SelectionsEditor;
+use self::state::{Action, FormState, FormStore};
+use self::validation::{Problem, field_id, messages, owner_key, validate};
+use crate::api::{self, Client};
+use crate::route::Route;
+use crate::session::{SessionAction, use_session};
+
+/// How far the catalog is.
+#[derive(Debug, Clone, PartialEq)]
+enum CatalogLoad {
+    Loading,
+    Ready(Rc<CatalogIndex>),
+    Failed(String),
+}
+
+/// Loads the whole lineage once per service, for names, search and branch suggestions.
+#[hook]
+fn use_catalog(client: Client) -> CatalogLoad {
+    let load = use_state(|| CatalogLoad::Loading);
+    {
+        let load = load.clone();
+        use_effect_with(client, move |client| {
+            let client = client.clone();
+            load.set(CatalogLoad::Loading);
+            wasm_bindgen_futures::spawn_local(async move {
+                load.set(match api::catalog::lineage(&client).await {
+                    Ok(lineage) => CatalogLoad::Ready(Rc::new(CatalogIndex::new(lineage))),
+                    Err(e) => CatalogLoad::Failed(e.to_string()),
+                });
+            });
+        });
+    }
+    (*load).clone()
+}
+
+/// A note above the form: where a prefill came from, or that the form was reset; with a
+/// way back to the draft that was set aside.
+#[derive(Debug, Clone, PartialEq)]
+struct Notice {
+    text: String,
+    restorable: bool,
+    error: bool,
+}
+
+fn focus(id: &str) {
+    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(element) = element.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+        let _ = element.focus();
+    }
+}
+
+/// Where a problem's "go there" button leads.
+fn problem_target(key: &str) -> String {
+    if key == "jobSpecSelections" { "selections-title".to_owned() } else { field_id(key) }
+}
+
+fn why_disabled(problems: &[Problem]) -> Html {
+    const SHOWN: usize = 5;
+    let intro = match problems.len() {
+        1 => "Submit is off until this is fixed:".to_owned(),
+        n => format!("Submit is off until these {n} things are fixed:"),
+    };
+    html! {
+        <>
+            <p class="why-intro">{ intro }</p>
+            <ul class="why-list">
+                { for problems.iter().take(SHOWN).map(|p| {
+                    let target = problem_target(&p.key);
+                    let onclick = Callback::from(move |_: MouseEvent| focus(&target));
+                    html! { <li><button type="button" class="link-button" {onclick}>{ p.message.text.clone() }</button></li> }
+                }) }
+                if problems.len() > SHOWN {
+                    <li class="muted">{ format!("…and {} more", problems.len() - SHOWN) }</li>
+                }
+            </ul>
+        </>
+    }
+}
 
 #[component]
 pub fn SubmitPage() -> Html {
+    let session = use_session();
+    let store = use_reducer(|| FormStore::new(draft::load().unwrap_or_default()));
+    let on_action: Callback<Action> = {
+        let dispatcher = store.dispatcher();
+        (*use_memo((), move |_| Callback::from(move |action| dispatcher.dispatch(action)))).clone()
+    };
+    let catalog_load = use_catalog(session.client());
+    let catalog = match &catalog_load {
+        CatalogLoad::Ready(c) => Some(c.clone()),
+        _ => None,
+    };
+    let notice = use_state(|| None::<Notice>);
+    let result = use_state(|| None::<Rc<SubmitBuildResponse>>);
+    let submitting = use_state(|| false);
+    let submit_note = use_state(|| None::<String>);
+
+    // The draft follows every edit, so a reload or a failed submit loses nothing.
+    use_effect_with(store.form.clone(), |form| draft::save(form));
+
+    // A prefill link replaces the form (the old draft is set aside), then the query goes
+    // from the URL so a reload restores the edited draft instead of prefilling again.
+    let location = use_location();
+    let query: PrefillQuery = location.as_ref().and_then(|l| l.query::<PrefillQuery>().ok()).unwrap_or_default();
+    {
+        let (client, notice, navigator, on_action) = (session.client(), notice.clone(), use_navigator(), on_action.clone());
+        let current = store.form.clone();
+        use_effect_with(query, move |query| {
+            if !query.is_empty() {
+                let query = query.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match prefill::load(&client, &query).await {
+                        Ok(p) => {
+                            let restorable = draft::set_aside(&current);
+                            on_action.emit(Action::Replace(p.form));
+                            notice.set(Some(Notice { text: p.note, restorable, error: false }));
+                        }
+                        Err(text) => notice.set(Some(Notice { text, restorable: false, error: true })),
+                    }
+                    if let Some(navigator) = navigator {
+                        navigator.replace(&Route::Submit);
+                    }
+                });
+            }
+        });
+    }
+
+    let form = &store.form;
+    let problems = use_memo(form.clone(), validate);
+    let messages = use_memo((problems.clone(), store.server_errors.clone()), |(p, s)| messages(p, s));
+    let request = use_memo(form.clone(), wire::to_request);
+    let form_rc = use_memo(form.clone(), Clone::clone);
+
+    let blocked = *submitting || !problems.is_empty();
+    let onsubmit = {
+        let (session, store, request, problems) = (session.clone(), store.clone(), request.clone(), problems.clone());
+        let (result, submitting, submit_note) = (result.clone(), submitting.clone(), submit_note.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *submitting {
+                return;
+            }
+            if let Some(first) = problems.first() {
+                focus(&problem_target(&first.key));
+                return;
+            }
+            submitting.set(true);
+            submit_note.set(None);
+            let (session, store, request) = (session.clone(), store.clone(), request.clone());
+            let (result, submitting, submit_note) = (result.clone(), submitting.clone(), submit_note.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::build2::submit_build(&session.client(), &request, &session.team).await {
+                    Ok(response) => {
+                        store.dispatch(Action::ServerErrors(BTreeMap::new()));
+                        result.set(Some(Rc::new(response)));
+                    }
+                    Err(error) => {
+                        result.set(None);
+                        match error.field().and_then(|f| owner_key(&store.form, f)) {
+                            Some(key) => {
+                                submit_note.set(Some(format!("The service refused the build: {error} The form is unchanged; the message is next to the field.")));
+                                let target = problem_target(&key);
+                                store.dispatch(Action::ServerErrors(BTreeMap::from([(key, error.to_string())])));
+                                focus(&target);
+                            }
+                            None => {
+                                submit_note.set(Some("The service refused the build (see the message at the top). The form is unchanged.".to_owned()));
+                                session.dispatch(SessionAction::ShowError(error));
+                            }
+                        }
+                    }
+                }
+                submitting.set(false);
+            });
+        })
+    };
+    let on_reset = {
+        let (on_action, notice, result, submit_note, form) =
+            (on_action.clone(), notice.clone(), result.clone(), submit_note.clone(), store.form.clone());
+        Callback::from(move |_: MouseEvent| {
+            let restorable = draft::set_aside(&form);
+            draft::clear();
+            on_action.emit(Action::Replace(FormState::default()));
+            on_action.emit(Action::ServerErrors(BTreeMap::new()));
+            result.set(None);
+            submit_note.set(None);
+            notice.set(restorable.then(|| Notice { text: "The form was reset.".to_owned(), restorable, error: false }));
+        })
+    };
+    let on_restore = {
+        let (on_action, notice) = (on_action.clone(), notice.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(previous) = draft::take_set_aside() {
+                on_action.emit(Action::Replace(previous));
+            }
+            notice.set(None);
+        })
+    };
+    let on_dismiss_result = {
+        let result = result.clone();
+        Callback::from(move |()| result.set(None))
+    };
+
+    let preview_blocked: Option<AttrValue> = (!problems.is_empty()).then(|| "Fix the problems listed by Submit first.".into());
+    let submit_label = if *submitting { "Submitting…" } else { "Submit build" };
+
     html! {
-        <section class="page">
-            <h1>{ "Submit a build" }</h1>
+        <section class="page submit-page">
+            <div class="page-head">
+                <h1>{ "Submit a build" }</h1>
+                <p class="help">{ "Choose what to run, set the options, check the request, then submit. Your draft is kept in this browser." }</p>
+            </div>
+            if let Some(n) = &*notice {
+                <div class={classes!("notice", "form-notice", n.error.then_some("notice-error"))} role="status">
+                    <span>{ n.text.clone() }</span>
+                    if n.restorable {
+                        <button type="button" class="button-quiet" onclick={on_restore.clone()}>{ "Bring back the previous draft" }</button>
+                    }
+                </div>
+            }
+            if let Some(response) = &*result {
+                <SubmitResult response={response.clone()} catalog={catalog.clone()} on_dismiss={on_dismiss_result} />
+            }
+            if let CatalogLoad::Failed(why) = &catalog_load {
+                <p class="notice catalog-notice">{ format!("The catalog could not be loaded ({why}). Names, search and branch suggestions are off; you can still paste RIDs.") }</p>
+            }
+            <form class="form submit-form" {onsubmit} novalidate=true>
+                <div class="submit-main">
+                    <SelectionsEditor selections={form.selections.clone()} catalog={catalog.clone()} messages={messages.clone()} on_action={on_action.clone()} />
+                    <OptionsEditor form={form_rc} catalog={catalog.clone()} messages={messages.clone()} on_action={on_action.clone()} />
+                </div>
+                <aside class="submit-side" aria-label="Submit, preview and request">
+                    <div class="card submit-bar">
+                        <div class="actions">
+                            <button type="submit" class="button-primary submit-button" aria-disabled={blocked.to_string()}
+                                aria-describedby="submit-why">{ submit_label }</button>
+                            <button type="button" onclick={on_reset}>{ "Reset form" }</button>
+                        </div>
+                        <div id="submit-why" class="submit-why" aria-live="polite">
+                            if !problems.is_empty() { { why_disabled(&problems) } }
+                            else if *submitting { <p>{ "Sending the request…" }</p> }
+                            else { <p class="ready">{ "Ready to submit." }</p> }
+                            if let Some(note) = &*submit_note { <p class="field-error submit-note">{ note.clone() }</p> }
+                        </div>
+                    </div>
+                    <PreviewPanel request={request.clone()} blocked={preview_blocked} catalog={catalog.clone()} />
+                    <RequestView request={request.clone()} incomplete={!problems.is_empty()} />
+                </aside>
+            </form>
         </section>
     }
 }

@@ -1,0 +1,281 @@
+//! Every build option of the contract as a proper control, each with its default in view
+//! and one line of help.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use kiln_api::build2::{ExceededDurationMode, FailureStrategy, OutputQueueStrategy};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::catalog_index::{CatalogIndex, RidKind};
+use super::params_editor::ParamsEditor;
+use super::rid_field::RidField;
+use super::state::{Action, Flag, FormState, RidTarget, TextField};
+use super::validation::{FieldMessage, fallback_key, field_id, input_failure_key};
+
+/// A fresh submission id: the browser's random UUID, or a time-and-random one where
+/// `crypto.randomUUID` is missing (it needs a secure context).
+pub fn new_submission_id() -> String {
+    let from_crypto = (|| {
+        let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
+        let random_uuid = js_sys::Reflect::get(&crypto, &"randomUUID".into()).ok()?;
+        let random_uuid: js_sys::Function = wasm_bindgen::JsCast::dyn_into(random_uuid).ok()?;
+        random_uuid.call0(&crypto).ok()?.as_string()
+    })();
+    from_crypto.unwrap_or_else(|| {
+        let random = (js_sys::Math::random() * 1e12) as u64;
+        format!("kiln-{}-{random:x}", js_sys::Date::now() as u64)
+    })
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OptionsProps {
+    pub form: Rc<FormState>,
+    pub catalog: Option<Rc<CatalogIndex>>,
+    pub messages: Rc<BTreeMap<String, FieldMessage>>,
+    pub on_action: Callback<Action>,
+}
+
+fn message_line(id: &str, message: Option<&FieldMessage>) -> Html {
+    let (class, text) = match message {
+        Some(m) if m.invalid => ("field-error", m.text.clone()),
+        Some(m) => ("field-hint", m.text.clone()),
+        None => ("field-error", String::new()),
+    };
+    html! { <p class={class} id={format!("{id}-error")}>{ text }</p> }
+}
+
+fn checkbox(key: &str, label: &str, help: &str, checked: bool, flag: Flag, on_action: &Callback<Action>) -> Html {
+    let id = field_id(key);
+    let onchange = on_action.reform(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Action::SetFlag(flag, input.checked())
+    });
+    html! {
+        <div class="field option">
+            <label class="checkbox" for={id.clone()}>
+                <input type="checkbox" id={id.clone()} {checked} {onchange} aria-describedby={format!("{id}-help")} />
+                { label.to_owned() }
+            </label>
+            <p class="help" id={format!("{id}-help")}>{ help.to_owned() }</p>
+        </div>
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn text_input(
+    key: &str,
+    label: &str,
+    help: &str,
+    value: &str,
+    placeholder: &str,
+    inputmode: &str,
+    field: TextField,
+    messages: &BTreeMap<String, FieldMessage>,
+    on_action: &Callback<Action>,
+    extra: Html,
+) -> Html {
+    let id = field_id(key);
+    let message = messages.get(key);
+    let oninput = on_action.reform(move |e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Action::SetText(field, input.value())
+    });
+    let list = (field == TextField::Branch).then(|| "branch-suggestions".to_owned());
+    html! {
+        <div class="field option">
+            <label for={id.clone()}>{ label.to_owned() }</label>
+            <div class="input-row">
+                <input type="text" id={id.clone()} value={value.to_owned()} placeholder={placeholder.to_owned()}
+                    inputmode={inputmode.to_owned()} autocomplete="off" spellcheck="false" {list} {oninput}
+                    aria-invalid={message.is_some_and(|m| m.invalid).to_string()}
+                    aria-describedby={format!("{id}-help {id}-error")} />
+                { extra }
+            </div>
+            <p class="help" id={format!("{id}-help")}>{ help.to_owned() }</p>
+            { message_line(&id, message) }
+        </div>
+    }
+}
+
+fn choice<T: Copy + PartialEq + 'static>(
+    key: &str,
+    label: &str,
+    help: &str,
+    value: Option<T>,
+    choices: &[(Option<T>, &str, &str)],
+    to_action: fn(Option<T>) -> Action,
+    on_action: &Callback<Action>,
+) -> Html {
+    let id = field_id(key);
+    let values: Vec<Option<T>> = choices.iter().map(|(v, _, _)| *v).collect();
+    let onchange = on_action.reform(move |e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        let index = select.selected_index().max(0) as usize;
+        to_action(values.get(index).copied().flatten())
+    });
+    html! {
+        <div class="field option">
+            <label for={id.clone()}>{ label.to_owned() }</label>
+            <select id={id.clone()} {onchange} aria-describedby={format!("{id}-help")}>
+                { for choices.iter().map(|(v, wire, text)| html! {
+                    <option value={wire.to_string()} selected={*v == value}>{ text.to_string() }</option>
+                }) }
+            </select>
+            <p class="help" id={format!("{id}-help")}>{ help.to_owned() }</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn OptionsEditor(props: &OptionsProps) -> Html {
+    let form = &props.form;
+    let on_action = &props.on_action;
+    let messages = &*props.messages;
+    let generate = on_action.reform(|_: MouseEvent| Action::SetText(TextField::SubmissionId, new_submission_id()));
+    let branches = props.catalog.as_ref().map(|c| c.branches()).unwrap_or_default();
+
+    let fallback_count = form.fallbacks.len();
+    let fallbacks = form.fallbacks.iter().enumerate().map(|(i, f)| {
+        let key = fallback_key(i);
+        let id = field_id(&key);
+        let fid = f.id;
+        let message = messages.get(&key);
+        let oninput = on_action.reform(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            Action::SetFallback { id: fid, name: input.value() }
+        });
+        let up = on_action.reform(move |_: MouseEvent| Action::MoveFallback { id: fid, delta: -1 });
+        let down = on_action.reform(move |_: MouseEvent| Action::MoveFallback { id: fid, delta: 1 });
+        let remove = on_action.reform(move |_: MouseEvent| Action::RemoveFallback(fid));
+        let n = i + 1;
+        html! {
+            <li key={fid} class="row">
+                <label for={id.clone()} class="row-label">{ format!("{n}.") }<span class="visually-hidden">{ format!(" Fallback branch {n}") }</span></label>
+                <input type="text" id={id.clone()} value={f.name.clone()} list="branch-suggestions" autocomplete="off"
+                    spellcheck="false" {oninput} aria-invalid={message.is_some_and(|m| m.invalid).to_string()}
+                    aria-describedby={format!("{id}-error")} />
+                <button type="button" class="icon-button" onclick={up} disabled={i == 0} aria-label={format!("Move fallback branch {n} up")}><span aria-hidden="true">{ "↑" }</span></button>
+                <button type="button" class="icon-button" onclick={down} disabled={n == fallback_count} aria-label={format!("Move fallback branch {n} down")}><span aria-hidden="true">{ "↓" }</span></button>
+                <button type="button" class="icon-button" onclick={remove} aria-label={format!("Remove fallback branch {n}")}><span aria-hidden="true">{ "×" }</span></button>
+                { message_line(&id, message) }
+            </li>
+        }
+    });
+
+    let failure_rows = form.input_failures.iter().enumerate().map(|(i, row)| {
+        let key = input_failure_key(i);
+        let rid = row.id;
+        let n = i + 1;
+        let on_strategy = on_action.reform(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let strategy = if select.value() == "FAIL" { FailureStrategy::Fail } else { FailureStrategy::Continue };
+            Action::SetInputFailureStrategy { id: rid, strategy }
+        });
+        let remove = on_action.reform(move |_: MouseEvent| Action::RemoveInputFailure(rid));
+        let values = if row.dataset.is_empty() { Vec::new() } else { vec![row.dataset.clone()] };
+        html! {
+            <li key={rid} class="failure-row">
+                <RidField id={field_id(&key)} label={format!("Input dataset {n}")} expected={RidKind::Dataset} {values}
+                    target={RidTarget::FailureInput { id: rid }} on_action={on_action.clone()} single=true
+                    catalog={props.catalog.clone()} message={messages.get(&key).cloned()} />
+                <div class="field">
+                    <label for={format!("ifs-{rid}-strategy")}>{ format!("When its producer fails ({n})") }</label>
+                    <select id={format!("ifs-{rid}-strategy")} onchange={on_strategy}>
+                        <option value="CONTINUE" selected={row.strategy == FailureStrategy::Continue}>{ "CONTINUE — use its last good transaction" }</option>
+                        <option value="FAIL" selected={row.strategy == FailureStrategy::Fail}>{ "FAIL — fail the consumer" }</option>
+                    </select>
+                </div>
+                <button type="button" class="icon-button failure-remove" onclick={remove} aria-label={format!("Remove input failure strategy {n}")}><span aria-hidden="true">{ "×" }</span></button>
+            </li>
+        }
+    });
+
+    html! {
+        <section class="card options" aria-labelledby="options-title">
+            <h2 id="options-title">{ "Options" }</h2>
+            <datalist id="branch-suggestions">
+                { for branches.iter().map(|b| html! { <option value={b.clone()} /> }) }
+            </datalist>
+
+            <fieldset class="option-group">
+                <legend>{ "Branches" }</legend>
+                { text_input("branch", "Branch", "Every job runs on this branch. Default: master.", &form.branch,
+                    "master", "text", TextField::Branch, messages, on_action, html! {}) }
+                <div class="field option">
+                    <span class="label" id="fallbacks-label">{ "Fallback branches" }</span>
+                    <p class="help" id="fallbacks-help">{ "Tried in order when an input has no transaction on the branch. Default: none." }</p>
+                    if !form.fallbacks.is_empty() {
+                        <ol class="rows" aria-labelledby="fallbacks-label">{ for fallbacks }</ol>
+                    }
+                    <button type="button" class="button-add" onclick={on_action.reform(|_: MouseEvent| Action::AddFallback)}>
+                        <span aria-hidden="true">{ "+ " }</span>{ "Add fallback branch" }
+                    </button>
+                </div>
+            </fieldset>
+
+            <fieldset class="option-group">
+                <legend>{ "What runs" }</legend>
+                { checkbox("forceBuild", "Force build", "Run every selected job spec even if it is not stale. Default: off.",
+                    form.force_build, Flag::ForceBuild, on_action) }
+                { checkbox("ignoreBuildPolicy", "Ignore build policy", "Run jobs whose build policy is not satisfied. Default: off.",
+                    form.ignore_build_policy, Flag::IgnoreBuildPolicy, on_action) }
+                { checkbox("finishOnFailures", "Finish on failures", "When one job fails, cancel the rest and finish the build. Default: off.",
+                    form.finish_on_failures, Flag::FinishOnFailures, on_action) }
+            </fieldset>
+
+            <fieldset class="option-group">
+                <legend>{ "Retries" }</legend>
+                { text_input("numRunJobAttempts", "Attempts per job", "Most attempts per job on a retryable error; 1 never retries. Default: service default (1).",
+                    &form.attempts, "1", "numeric", TextField::Attempts, messages, on_action, html! {}) }
+                { checkbox("forceRetry", "Force retry", "Treat every error as retryable, still bounded by attempts. Default: off.",
+                    form.force_retry, Flag::ForceRetry, on_action) }
+                { text_input("retryBackoffDuration", "Retry backoff (seconds)", "Seconds to wait between attempts. Default: retry at once.",
+                    &form.retry_backoff, "0", "numeric", TextField::RetryBackoff, messages, on_action, html! {}) }
+            </fieldset>
+
+            <fieldset class="option-group">
+                <legend>{ "Jobs" }</legend>
+                { choice("exceededDurationMode", "Exceeded duration", "What happens to a job that outlives its job spec's timeout.",
+                    form.exceeded_duration_mode,
+                    &[(None, "", "Service default (CANCEL)"), (Some(ExceededDurationMode::Cancel), "CANCEL", "CANCEL — stop the job"),
+                      (Some(ExceededDurationMode::Retry), "RETRY", "RETRY — run it again")],
+                    Action::SetExceededMode, on_action) }
+                { choice("outputQueueStrategy", "Output queue strategy", "A new job for an output that already has a running or queued job.",
+                    form.output_queue_strategy,
+                    &[(None, "", "Service default (QUEUE_UP for batch, SUPERSEDE for long-running)"),
+                      (Some(OutputQueueStrategy::QueueUp), "QUEUE_UP", "QUEUE_UP — wait behind it"),
+                      (Some(OutputQueueStrategy::Supersede), "SUPERSEDE", "SUPERSEDE — cancel it and run")],
+                    Action::SetQueueStrategy, on_action) }
+                <div class="field option">
+                    <span class="label" id="ifs-label">{ "Input failure strategies" }</span>
+                    <p class="help">{ "Per input: when the job producing it fails, CONTINUE on its last good transaction or FAIL the consumer. Default: none." }</p>
+                    if !form.input_failures.is_empty() {
+                        <ol class="rows failure-rows" aria-labelledby="ifs-label">{ for failure_rows }</ol>
+                    }
+                    <button type="button" class="button-add" onclick={on_action.reform(|_: MouseEvent| Action::AddInputFailure)}>
+                        <span aria-hidden="true">{ "+ " }</span>{ "Add input failure strategy" }
+                    </button>
+                </div>
+            </fieldset>
+
+            <fieldset class="option-group">
+                <legend>{ "Configuration" }</legend>
+                <ParamsEditor value={form.build_parameters.clone()} message={messages.get("buildParameters").cloned()}
+                    on_action={on_action.clone()} />
+            </fieldset>
+
+            <fieldset class="option-group">
+                <legend>{ "Bookkeeping" }</legend>
+                { checkbox("suppressNotifications", "Suppress notifications", "Send no completion notification for this build. Default: off.",
+                    form.suppress_notifications, Flag::SuppressNotifications, on_action) }
+                { text_input("submissionId", "Submission id", "Idempotency key: submitting the same id again returns the first build. Default: none.",
+                    &form.submission_id, "none", "text", TextField::SubmissionId, messages, on_action,
+                    html! { <button type="button" onclick={generate}>{ "Generate" }</button> }) }
+                { text_input("buildGroupRid", "Build group RID", "Join an existing build group; builds in one group act as one. Default: a new group.",
+                    &form.build_group_rid, "ri.foundry.main.buildgroup.…", "text", TextField::BuildGroupRid, messages, on_action, html! {}) }
+            </fieldset>
+        </section>
+    }
+}
