@@ -7,6 +7,7 @@ use yew_router::prelude::*;
 use crate::api::{self, ApiError};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::header::Header;
+use crate::components::toasts::ToastHost;
 use crate::route::{Route, switch};
 use crate::session::{Health, Session, SessionAction, SessionHandle};
 
@@ -59,6 +60,7 @@ pub fn Shell(props: &ShellProps) -> Html {
                 <main id="main" tabindex="-1">
                     <Switch<Route> render={switch} />
                 </main>
+                <ToastHost />
             </BrowserRouter>
         </ContextProvider<SessionHandle>>
     }

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod notify;
 pub mod pages;
 pub mod route;
 pub mod session;

@@ -51,3 +51,10 @@ pub fn subscribe(client: &Client, team: &TeamName, on_event: Callback<Event>, on
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Some(Subscription { source, _listeners: listeners, _on_error: on_error })
 }
+
+impl Subscription {
+    /// Whether the stream is connected right now (not connecting, not closed).
+    pub fn is_open(&self) -> bool {
+        self.source.ready_state() == EventSource::OPEN
+    }
+}

@@ -73,3 +73,13 @@ pub async fn preview(client: &Client, request: &SubmitBuildRequest) -> Result<Op
 pub async fn notifications(client: &Client, team: &TeamName) -> Result<NotificationsResponse, ApiError> {
     client.get(Surface::Teams, &format!("/notifications?team={}", encode(team.as_str()))).await
 }
+
+/// Notifications of a team newer than `since`, newest first.
+pub async fn notifications_since(
+    client: &Client,
+    team: &TeamName,
+    since: &kiln_api::Timestamp,
+) -> Result<NotificationsResponse, ApiError> {
+    let path = format!("/notifications?team={}&since={}", encode(team.as_str()), encode(&since.to_string()));
+    client.get(Surface::Teams, &path).await
+}

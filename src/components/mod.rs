@@ -4,3 +4,5 @@ pub mod error_banner;
 pub mod header;
 pub mod open_rid;
 pub mod status_badge;
+pub mod toasts;
+pub mod windowed_list;

@@ -1,0 +1,149 @@
+//! A windowed (virtual) list: only the rows in view, plus a buffer on each side, are
+//! mounted, so ten thousand rows scroll as smoothly as ten.
+//!
+//! Every row has the same height, which makes the window pure arithmetic on the scroll
+//! offset. A spacer as tall as all rows together keeps the scroll bar honest, and the
+//! mounted rows are shifted down to where they belong.
+
+use std::ops::Range;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+/// Which rows to mount: those intersecting the viewport, widened by `overscan` rows on
+/// each side and clamped to `0..count`.
+pub fn window(count: usize, row_height: u32, scroll_top: f64, viewport_height: f64, overscan: usize) -> Range<usize> {
+    let height = f64::from(row_height.max(1));
+    let first = (scroll_top.max(0.0) / height).floor() as usize;
+    let visible = (viewport_height.max(0.0) / height).ceil() as usize + 1;
+    let start = first.saturating_sub(overscan).min(count);
+    let end = first.saturating_add(visible).saturating_add(overscan).min(count);
+    start..end.max(start)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct WindowedListProps {
+    /// How many rows there are in all.
+    pub count: usize,
+    /// The height of every row in CSS pixels; rows read it as `var(--row-height)`.
+    pub row_height: u32,
+    /// Renders row `index`. Keep it stable (`use_callback`) so rows re-render only when
+    /// their data changes.
+    pub render_row: Callback<usize, Html>,
+    /// Rows mounted beyond each edge of the viewport, so a fast scroll shows no gap.
+    #[prop_or(8)]
+    pub overscan: usize,
+    /// Rendered above the rows inside the scroll container (for a sticky table header).
+    #[prop_or_default]
+    pub header: Html,
+    /// Told when the window reaches the last rows, to load more.
+    #[prop_or_default]
+    pub on_near_end: Option<Callback<()>>,
+    #[prop_or_default]
+    pub class: Classes,
+    /// Extra inline style for the scroll container, such as its height.
+    #[prop_or_default]
+    pub style: Option<AttrValue>,
+    #[prop_or_default]
+    pub role: Option<AttrValue>,
+    #[prop_or_default]
+    pub aria_label: Option<AttrValue>,
+    /// `aria-rowcount`, for a table that counts its header row too.
+    #[prop_or_default]
+    pub aria_rowcount: Option<usize>,
+}
+
+/// The scroll offset and viewport size, rounded to what changes the window.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Viewport {
+    first_row: usize,
+    height: i32,
+}
+
+fn measure(node: &NodeRef, row_height: u32) -> Option<Viewport> {
+    let element = node.cast::<HtmlElement>()?;
+    Some(Viewport {
+        first_row: (f64::from(element.scroll_top().max(0)) / f64::from(row_height.max(1))) as usize,
+        height: element.client_height(),
+    })
+}
+
+#[component]
+pub fn WindowedList(props: &WindowedListProps) -> Html {
+    let node = use_node_ref();
+    let viewport = use_state_eq(Viewport::default);
+
+    // Measure once mounted, and again whenever the window is resized.
+    {
+        let (node, viewport, row_height) = (node.clone(), viewport.clone(), props.row_height);
+        use_effect_with(row_height, move |_| {
+            if let Some(v) = measure(&node, row_height) {
+                viewport.set(v);
+            }
+            let on_resize = Closure::<dyn Fn()>::new(move || {
+                if let Some(v) = measure(&node, row_height) {
+                    viewport.set(v);
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+
+    let onscroll = {
+        let (node, viewport, row_height) = (node.clone(), viewport.clone(), props.row_height);
+        use_callback(row_height, move |_: Event, row_height| {
+            if let Some(v) = measure(&node, *row_height) {
+                viewport.set(v);
+            }
+        })
+    };
+
+    let row_height = props.row_height.max(1);
+    let range = window(
+        props.count,
+        row_height,
+        viewport.first_row as f64 * f64::from(row_height),
+        f64::from(viewport.height),
+        props.overscan,
+    );
+
+    {
+        let near_end = props.on_near_end.clone();
+        let (end, count, overscan) = (range.end, props.count, props.overscan);
+        use_effect_with((end, count), move |_| {
+            if let Some(cb) = near_end
+                && count > 0
+                && end + overscan >= count
+            {
+                cb.emit(());
+            }
+        });
+    }
+
+    let container_style =
+        format!("overflow: auto; --row-height: {row_height}px; {}", props.style.as_deref().unwrap_or_default());
+    let spacer_style = format!("position: relative; height: {}px;", props.count.saturating_mul(row_height as usize));
+    let window_style = format!("position: absolute; left: 0; right: 0; top: {}px;", range.start * row_height as usize);
+    html! {
+        <div ref={node} class={classes!("windowed-list", props.class.clone())} style={container_style}
+            {onscroll} role={props.role.clone()} aria-label={props.aria_label.clone()}
+            aria-rowcount={props.aria_rowcount.map(|n| n.to_string())} data-count={props.count.to_string()}>
+            { props.header.clone() }
+            <div class="windowed-spacer" style={spacer_style} role={props.role.is_some().then_some("rowgroup")}>
+                <div class="windowed-window" style={window_style}>
+                    { for range.map(|i| props.render_row.emit(i)) }
+                </div>
+            </div>
+        </div>
+    }
+}

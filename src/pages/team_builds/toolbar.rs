@@ -1,0 +1,97 @@
+//! The filter bar. Every change becomes a new [`Filters`], which the page writes into the
+//! URL; the bar reads its values back from there, so back and forward work too.
+
+use kiln_api::teams::{ArchivedFilter, TeamBuildState};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::filters::{Filters, non_blank};
+
+#[derive(Properties, PartialEq)]
+pub struct FilterBarProps {
+    pub filters: Filters,
+    pub on_change: Callback<Filters>,
+}
+
+fn input_value(e: &Event) -> Option<String> {
+    non_blank(Some(e.target_unchecked_into::<HtmlInputElement>().value()))
+}
+
+#[component]
+pub fn FilterBar(props: &FilterBarProps) -> Html {
+    let f = &props.filters;
+    let change = |apply: fn(&mut Filters, &Event)| {
+        let (filters, on_change) = (f.clone(), props.on_change.clone());
+        Callback::from(move |e: Event| {
+            let mut next = filters.clone();
+            apply(&mut next, &e);
+            if next != filters {
+                on_change.emit(next);
+            }
+        })
+    };
+    let on_state = change(|f, e| {
+        f.state = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<TeamBuildState>().ok();
+    });
+    let on_archived = change(|f, e| {
+        f.archived = match e.target_unchecked_into::<HtmlSelectElement>().value().as_str() {
+            "true" => ArchivedFilter::True,
+            "all" => ArchivedFilter::All,
+            _ => ArchivedFilter::False,
+        };
+    });
+    let on_tag = change(|f, e| f.tag = input_value(e));
+    let on_dataset = change(|f, e| f.dataset = input_value(e));
+    let on_text = change(|f, e| f.text = input_value(e));
+    let on_clear = {
+        let (filters, on_change) = (f.clone(), props.on_change.clone());
+        Callback::from(move |_: MouseEvent| {
+            on_change.emit(Filters { sort: filters.sort, dir: filters.dir, ..Filters::default() })
+        })
+    };
+    // A form so Enter in any text field applies it (inputs apply on change: Enter or leaving).
+    let onsubmit = Callback::from(|e: SubmitEvent| e.prevent_default());
+    let archived_value = match f.archived {
+        ArchivedFilter::False => "false",
+        ArchivedFilter::True => "true",
+        ArchivedFilter::All => "all",
+    };
+    html! {
+        <form class="filter-bar" role="search" aria-label="Filter builds" {onsubmit}>
+            <div class="filter filter-text">
+                <label for="filter-q">{ "Search" }</label>
+                <input id="filter-q" type="search" value={f.text.clone().unwrap_or_default()} onchange={on_text}
+                    placeholder="Run id, RID, tag, person, job…" autocomplete="off" />
+            </div>
+            <div class="filter">
+                <label for="filter-state">{ "State" }</label>
+                <select id="filter-state" onchange={on_state}>
+                    <option value="" selected={f.state.is_none()}>{ "Any state" }</option>
+                    { for TeamBuildState::ALL.iter().map(|s| html! {
+                        <option value={s.as_str()} selected={f.state == Some(*s)}>{ s.as_str() }</option>
+                    }) }
+                </select>
+            </div>
+            <div class="filter">
+                <label for="filter-tag">{ "Tag" }</label>
+                <input id="filter-tag" type="text" value={f.tag.clone().unwrap_or_default()} onchange={on_tag} autocomplete="off" />
+            </div>
+            <div class="filter">
+                <label for="filter-dataset">{ "Dataset" }</label>
+                <input id="filter-dataset" type="text" value={f.dataset.clone().unwrap_or_default()} onchange={on_dataset}
+                    placeholder="Name or RID" autocomplete="off" />
+            </div>
+            <div class="filter">
+                <label for="filter-archived">{ "Showing" }</label>
+                <select id="filter-archived" onchange={on_archived} value={archived_value}>
+                    <option value="false" selected={f.archived == ArchivedFilter::False}>{ "Current builds" }</option>
+                    <option value="true" selected={f.archived == ArchivedFilter::True}>{ "Archived builds" }</option>
+                    <option value="all" selected={f.archived == ArchivedFilter::All}>{ "All builds" }</option>
+                </select>
+            </div>
+            if f.is_filtered() {
+                <button type="button" class="button-quiet filter-clear" onclick={on_clear}>{ "Clear filters" }</button>
+            }
+        </form>
+    }
+}
