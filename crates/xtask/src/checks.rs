@@ -27,16 +27,7 @@ pub fn test(env: &Env) -> Result<()> {
         &mut steps,
         env,
         "clippy (native crates)",
-        &[
-            "clippy",
-            "--workspace",
-            "--exclude",
-            "kiln-console",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
+        &["clippy", "--workspace", "--exclude", "kiln-console", "--all-targets", "--", "-D", "warnings"],
     )?;
     cargo_step(
         &mut steps,
@@ -54,12 +45,7 @@ pub fn test(env: &Env) -> Result<()> {
             "warnings",
         ],
     )?;
-    cargo_step(
-        &mut steps,
-        env,
-        "native tests",
-        &["test", "--workspace", "--exclude", "kiln-console"],
-    )?;
+    cargo_step(&mut steps, env, "native tests", &["test", "--workspace", "--exclude", "kiln-console"])?;
     steps.run("trunk build --release", || trunk_build(env))?;
     steps.run("build kiln-server", || build_server(env))?;
     steps.run("wasm-bindgen-test (headless Chromium)", || wasm_tests(env))?;
@@ -75,20 +61,14 @@ fn cargo_step(steps: &mut Steps, env: &Env, name: &str, args: &[&str]) -> Result
 
 /// `trunk build --release` into dist/.
 pub fn trunk_build(env: &Env) -> Result<()> {
-    proc::run(
-        "trunk build --release",
-        env.cmd("trunk").args(["build", "--release"]),
-    )
+    proc::run("trunk build --release", env.cmd("trunk").args(["build", "--release"]))
 }
 
 /// Builds the debug `kiln-server` (see [`Env::server_bin`]). Debug, not release: it reuses
 /// what the native tests compiled, and the release profile (lto, one codegen unit, tuned for
 /// the wasm) would cost minutes on a fresh machine.
 pub fn build_server(env: &Env) -> Result<()> {
-    proc::run(
-        "build kiln-server",
-        &mut env.cargo(["build", "--workspace", "--exclude", "kiln-console"]),
-    )
+    proc::run("build kiln-server", &mut env.cargo(["build", "--workspace", "--exclude", "kiln-console"]))
 }
 
 /// The console's wasm-bindgen tests in headless Chromium, against a real kiln-server.
@@ -115,23 +95,11 @@ fn wasm_tests(env: &Env) -> Result<()> {
             cors_origins: vec![runner_origin],
         },
     )?;
-    let mut cmd = env.cargo([
-        "test",
-        "-p",
-        "kiln-console",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]);
+    let mut cmd = env.cargo(["test", "-p", "kiln-console", "--target", "wasm32-unknown-unknown"]);
     cmd.env("KILN_TEST_SERVER", &server.url)
         .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env(
-            "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-            env.root.join("webdriver.json"),
-        )
-        .env(
-            "WASM_BINDGEN_TEST_ADDRESS",
-            format!("127.0.0.1:{runner_port}"),
-        )
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", env.root.join("webdriver.json"))
+        .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{runner_port}"))
         // Every test binary runs in the browser, even one that forgot
         // `wasm_bindgen_test_configure!(run_in_browser)`.
         .env("WASM_BINDGEN_USE_BROWSER", "1")

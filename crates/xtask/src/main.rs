@@ -46,9 +46,7 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
     };
     let no_extra = |rest: &[String]| match rest {
         [] => Ok(()),
-        _ => Err(Error::Usage(format!(
-            "`{command}` takes no arguments, got {rest:?}"
-        ))),
+        _ => Err(Error::Usage(format!("`{command}` takes no arguments, got {rest:?}"))),
     };
     let env = Env::detect()?;
     match command {
@@ -91,14 +89,8 @@ fn serve(env: &Env, server_args: &[String]) -> Result<ExitCode> {
     // From the repository root the server's defaults apply: --addr 127.0.0.1:8080,
     // --data-dir ./kiln-data, --ui-dir dist, the embedded demo pipeline.
     cmd.args(server_args);
-    println!(
-        "\n==> kiln-server (default http://127.0.0.1:8080, Ctrl-C stops it)\n    $ {}",
-        proc::display(&cmd)
-    );
-    let status = cmd.status().map_err(|source| Error::Spawn {
-        program: bin.display().to_string(),
-        source,
-    })?;
+    println!("\n==> kiln-server (default http://127.0.0.1:8080, Ctrl-C stops it)\n    $ {}", proc::display(&cmd));
+    let status = cmd.status().map_err(|source| Error::Spawn { program: bin.display().to_string(), source })?;
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,
         Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

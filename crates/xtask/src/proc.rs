@@ -26,10 +26,8 @@ impl Env {
     /// Finds the repository from this crate's location and builds the tool PATH.
     pub fn detect() -> Result<Self> {
         let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let root = manifest_dir
-            .join("../..")
-            .canonicalize()
-            .map_err(|e| Error::io("finding the repository root", e))?;
+        let root =
+            manifest_dir.join("../..").canonicalize().map_err(|e| Error::io("finding the repository root", e))?;
         let target = env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .map(|t| if t.is_absolute() { t } else { root.join(t) })
@@ -40,15 +38,9 @@ impl Env {
         let mut dirs = vec![root.join("node_modules/.bin")];
         dirs.extend(cargo_home.map(|h| h.join("bin")));
         dirs.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
-        let path = env::join_paths(dirs)
-            .map_err(|e| Error::io("building PATH", std::io::Error::other(e)))?;
+        let path = env::join_paths(dirs).map_err(|e| Error::io("building PATH", std::io::Error::other(e)))?;
         let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        Ok(Env {
-            root,
-            target,
-            path,
-            cargo,
-        })
+        Ok(Env { root, target, path, cargo })
     }
 
     /// A command run from the repository root with the tool PATH.
@@ -99,32 +91,17 @@ pub fn display(cmd: &Command) -> String {
 pub fn run(step: &str, cmd: &mut Command) -> Result<()> {
     let shown = display(cmd);
     println!("    $ {shown}");
-    let status = cmd.status().map_err(|source| Error::Spawn {
-        program: cmd.get_program().to_string_lossy().into_owned(),
-        source,
-    })?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(Error::StepFailed {
-            step: step.to_owned(),
-            command: shown,
-            status,
-        })
-    }
+    let status = cmd
+        .status()
+        .map_err(|source| Error::Spawn { program: cmd.get_program().to_string_lossy().into_owned(), source })?;
+    if status.success() { Ok(()) } else { Err(Error::StepFailed { step: step.to_owned(), command: shown, status }) }
 }
 
 /// Runs a probe such as `tool --version`: its trimmed stdout when it starts and succeeds,
 /// `None` otherwise (not installed, or broken).
 pub fn probe(cmd: &mut Command) -> Option<String> {
-    let out = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    let out = cmd.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// Runs named steps in order, timing each, and says which one failed.
@@ -138,11 +115,7 @@ pub struct Steps {
 impl Steps {
     /// A run of `total` steps.
     pub fn new(total: usize) -> Self {
-        Steps {
-            started: Instant::now(),
-            total,
-            done: Vec::new(),
-        }
+        Steps { started: Instant::now(), total, done: Vec::new() }
     }
 
     /// Runs one step; on failure prints which step failed and returns the error.
@@ -158,11 +131,7 @@ impl Steps {
                 Ok(())
             }
             Err(e) => {
-                eprintln!(
-                    "\n==> [{n}/{}] {name}: FAILED after {}",
-                    self.total,
-                    secs(start.elapsed())
-                );
+                eprintln!("\n==> [{n}/{}] {name}: FAILED after {}", self.total, secs(start.elapsed()));
                 Err(e)
             }
         }

@@ -25,11 +25,8 @@ pub fn free_port(preferred: Option<u16>) -> Result<u16> {
     {
         return Ok(port);
     }
-    let listener =
-        TcpListener::bind("127.0.0.1:0").map_err(|e| Error::io("finding a free port", e))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| Error::io("finding a free port", e))?;
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| Error::io("finding a free port", e))?;
+    let addr = listener.local_addr().map_err(|e| Error::io("finding a free port", e))?;
     Ok(addr.port())
 }
 
@@ -63,29 +60,17 @@ impl TestServer {
             Some(port) => port,
             None => free_port(None)?,
         };
-        let stamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let data_dir =
-            std::env::temp_dir().join(format!("kiln-xtask-{}-{stamp}", std::process::id()));
-        fs::create_dir_all(&data_dir)
-            .map_err(|e| Error::io(format!("creating {}", data_dir.display()), e))?;
+        let stamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+        let data_dir = std::env::temp_dir().join(format!("kiln-xtask-{}-{stamp}", std::process::id()));
+        fs::create_dir_all(&data_dir).map_err(|e| Error::io(format!("creating {}", data_dir.display()), e))?;
         let log_dir = env.target.join("xtask");
-        fs::create_dir_all(&log_dir)
-            .map_err(|e| Error::io(format!("creating {}", log_dir.display()), e))?;
+        fs::create_dir_all(&log_dir).map_err(|e| Error::io(format!("creating {}", log_dir.display()), e))?;
         let log = log_dir.join(format!("kiln-server-{port}.log"));
-        let out =
-            File::create(&log).map_err(|e| Error::io(format!("creating {}", log.display()), e))?;
-        let err = out
-            .try_clone()
-            .map_err(|e| Error::io(format!("opening {}", log.display()), e))?;
+        let out = File::create(&log).map_err(|e| Error::io(format!("creating {}", log.display()), e))?;
+        let err = out.try_clone().map_err(|e| Error::io(format!("opening {}", log.display()), e))?;
 
         let mut cmd = env.cmd(bin);
-        cmd.arg("--addr")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--data-dir")
-            .arg(&data_dir);
+        cmd.arg("--addr").arg(format!("127.0.0.1:{port}")).arg("--data-dir").arg(&data_dir);
         if let Some(pipeline) = &opts.pipeline {
             cmd.arg("--pipeline").arg(pipeline);
         }
@@ -96,21 +81,9 @@ impl TestServer {
             cmd.arg("--cors-origin").arg(origin);
         }
         cmd.stdin(Stdio::null()).stdout(out).stderr(err);
-        println!(
-            "    $ {}  (log: {})",
-            crate::proc::display(&cmd),
-            log.display()
-        );
-        let child = cmd.spawn().map_err(|source| Error::Spawn {
-            program: bin.display().to_string(),
-            source,
-        })?;
-        let mut server = TestServer {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            data_dir,
-            log,
-        };
+        println!("    $ {}  (log: {})", crate::proc::display(&cmd), log.display());
+        let child = cmd.spawn().map_err(|source| Error::Spawn { program: bin.display().to_string(), source })?;
+        let mut server = TestServer { child, url: format!("http://127.0.0.1:{port}"), data_dir, log };
         server.wait_healthy(SocketAddr::from(([127, 0, 0, 1], port)))?;
         println!("    kiln-server is healthy at {}", server.url);
         Ok(server)
@@ -121,10 +94,7 @@ impl TestServer {
         while start.elapsed() < HEALTH_DEADLINE {
             if let Ok(Some(status)) = self.child.try_wait() {
                 print_tail(&self.log);
-                return Err(Error::ServerExited {
-                    status,
-                    log: self.log.clone(),
-                });
+                return Err(Error::ServerExited { status, log: self.log.clone() });
             }
             if health_ok(addr) {
                 return Ok(());
@@ -160,8 +130,7 @@ fn health_ok(addr: SocketAddr) -> bool {
         return false;
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request =
-        format!("GET /api/v1/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let request = format!("GET /api/v1/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_err() {
         return false;
     }

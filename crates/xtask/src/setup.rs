@@ -44,30 +44,20 @@ fn wasm_target(env: &Env) -> Result<()> {
         return Ok(());
     }
     installing(&tool);
-    proc::run(
-        &tool,
-        env.cmd("rustup").args(["target", "add", WASM_TARGET]),
-    )
+    proc::run(&tool, env.cmd("rustup").args(["target", "add", WASM_TARGET]))
 }
 
 fn components(env: &Env) -> Result<()> {
-    let installed =
-        probe(env.cmd("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    let installed = probe(env.cmd("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
     for component in ["rustfmt", "clippy"] {
         let tool = format!("rust component {component}");
         // Installed components are listed with their host triple: `clippy-x86_64-unknown-…`.
         let prefix = format!("{component}-");
-        if installed
-            .lines()
-            .any(|l| l.trim() == component || l.starts_with(&prefix))
-        {
+        if installed.lines().any(|l| l.trim() == component || l.starts_with(&prefix)) {
             present(&tool);
         } else {
             installing(&tool);
-            proc::run(
-                &tool,
-                env.cmd("rustup").args(["component", "add", component]),
-            )?;
+            proc::run(&tool, env.cmd("rustup").args(["component", "add", component]))?;
         }
     }
     Ok(())
@@ -76,8 +66,11 @@ fn components(env: &Env) -> Result<()> {
 /// The one version of `package` that Cargo.lock names.
 pub fn locked_version(root: &Path, package: &'static str) -> Result<String> {
     let lock_path = root.join("Cargo.lock");
-    let lock = fs::read_to_string(&lock_path)
-        .map_err(|e| Error::io(lock_path.display().to_string(), e))?;
+    let lock = fs::read_to_string(&lock_path).map_err(|e| Error::io(lock_path.display().to_string(), e))?;
+    parse_locked_version(&lock, package)
+}
+
+fn parse_locked_version(lock: &str, package: &'static str) -> Result<String> {
     let wanted = format!("name = \"{package}\"");
     let mut found: Vec<String> = Vec::new();
     let mut lines = lock.lines();
@@ -86,11 +79,8 @@ pub fn locked_version(root: &Path, package: &'static str) -> Result<String> {
             continue;
         }
         // In Cargo.lock the `version` line directly follows the `name` line.
-        let version = lines.next().and_then(|l| {
-            l.trim()
-                .strip_prefix("version = \"")
-                .and_then(|rest| rest.strip_suffix('"'))
-        });
+        let version =
+            lines.next().and_then(|l| l.trim().strip_prefix("version = \"").and_then(|rest| rest.strip_suffix('"')));
         if let Some(version) = version
             && !found.iter().any(|v| v == version)
         {
@@ -109,10 +99,7 @@ fn wasm_bindgen_cli(env: &Env) -> Result<()> {
     let matches = |env: &Env| {
         ["wasm-bindgen", "wasm-bindgen-test-runner"]
             .iter()
-            .all(|bin| {
-                probe(env.cmd(bin).arg("--version"))
-                    .is_some_and(|out| out == format!("{bin} {version}"))
-            })
+            .all(|bin| probe(env.cmd(bin).arg("--version")).is_some_and(|out| out == format!("{bin} {version}")))
     };
     if matches(env) {
         present(&tool);
@@ -120,10 +107,7 @@ fn wasm_bindgen_cli(env: &Env) -> Result<()> {
     }
     installing(&tool);
     // Without --locked: the registry lacks a version the CLI's own lock file names.
-    proc::run(
-        &tool,
-        &mut env.cargo(["install", "wasm-bindgen-cli", "--version", &version]),
-    )?;
+    proc::run(&tool, &mut env.cargo(["install", "wasm-bindgen-cli", "--version", &version]))?;
     if matches(env) {
         Ok(())
     } else {
@@ -143,10 +127,7 @@ fn trunk(env: &Env) -> Result<()> {
     }
     installing(&tool);
     // With --locked: without it, newer lightningcss releases break the build.
-    proc::run(
-        &tool,
-        &mut env.cargo(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]),
-    )
+    proc::run(&tool, &mut env.cargo(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
 }
 
 fn chromium(env: &Env) -> Result<()> {
@@ -156,12 +137,7 @@ fn chromium(env: &Env) -> Result<()> {
         return Ok(());
     }
     installing(tool);
-    proc::run(
-        tool,
-        env.cmd("apt-get")
-            .arg("update")
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
+    proc::run(tool, env.cmd("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))?;
     proc::run(
         tool,
         env.cmd("apt-get")
@@ -180,21 +156,51 @@ fn npm_packages(env: &Env) -> Result<()> {
     // committed lock file, the tree matches the lock file.
     let installed_at = modified(&modules.join(".package-lock.json"));
     let wanted_at = modified(&lock).max(modified(&env.root.join("package.json")));
-    let complete = modules.join(".bin/wasm-opt").exists()
-        && modules.join("playwright-core/package.json").exists();
+    let complete = modules.join(".bin/wasm-opt").exists() && modules.join("playwright-core/package.json").exists();
     if complete && installed_at.is_some() && installed_at >= wanted_at {
         present(tool);
         return Ok(());
     }
     installing(tool);
-    let args: &[&str] = if lock.exists() {
-        &["ci", "--no-audit", "--no-fund"]
-    } else {
-        &["install", "--no-audit", "--no-fund"]
-    };
+    let args: &[&str] =
+        if lock.exists() { &["ci", "--no-audit", "--no-fund"] } else { &["install", "--no-audit", "--no-fund"] };
     proc::run(tool, env.cmd("npm").args(args))
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
     fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = r#"
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "wasm-bindgen-backend"
+version = "0.2.99"
+"#;
+
+    #[test]
+    fn finds_the_exact_package_not_a_prefix() {
+        assert_eq!(parse_locked_version(LOCK, "wasm-bindgen").ok().as_deref(), Some("0.2.130"));
+    }
+
+    #[test]
+    fn missing_or_duplicate_versions_are_errors() {
+        assert!(matches!(
+            parse_locked_version(LOCK, "trunk"),
+            Err(Error::LockVersion { found, .. }) if found.is_empty()
+        ));
+        let two = format!("{LOCK}\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.131\"\n");
+        assert!(matches!(
+            parse_locked_version(&two, "wasm-bindgen"),
+            Err(Error::LockVersion { found, .. }) if found.len() == 2
+        ));
+    }
 }

@@ -22,32 +22,22 @@ pub fn report(env: &Env) -> Result<()> {
         .collect();
     files.sort();
     if !files.iter().any(|p| has_ext(p, "wasm")) {
-        return Err(Error::NoArtifacts {
-            dir: dist,
-            kind: ".wasm",
-        });
+        return Err(Error::NoArtifacts { dir: dist, kind: ".wasm" });
     }
 
     println!("    {:<44} {:>10} {:>10}", "file", "raw KiB", "gzip KiB");
     let mut totals = [(0.0, 0.0); 2];
     for path in &files {
-        let raw = kib(fs::metadata(path)
-            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
-            .len());
+        let raw = kib(fs::metadata(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?.len());
         let gz = kib(gzip_len(env, path)?);
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        println!(
-            "    {:<44} {raw:>10.1} {gz:>10.1}",
-            name.unwrap_or_default()
-        );
+        println!("    {:<44} {raw:>10.1} {gz:>10.1}", name.unwrap_or_default());
         let slot = usize::from(has_ext(path, "js"));
         totals[slot].0 += raw;
         totals[slot].1 += gz;
     }
-    for (label, (raw, gz), (base_raw, base_gz)) in [
-        ("wasm", totals[0], BASELINE_WASM),
-        ("js", totals[1], BASELINE_JS),
-    ] {
+    for (label, (raw, gz), (base_raw, base_gz)) in [("wasm", totals[0], BASELINE_WASM), ("js", totals[1], BASELINE_JS)]
+    {
         println!(
             "    {label:<5} total {raw:>7.1} KiB raw ({:.2}x baseline {base_raw} KiB), {gz:>6.1} KiB gzip ({:.2}x baseline {base_gz} KiB)",
             raw / base_raw,
@@ -73,10 +63,7 @@ fn gzip_len(env: &Env, path: &Path) -> Result<u64> {
         .arg(path)
         .stdin(Stdio::null())
         .output()
-        .map_err(|source| Error::Spawn {
-            program: "gzip".into(),
-            source,
-        })?;
+        .map_err(|source| Error::Spawn { program: "gzip".into(), source })?;
     if !out.status.success() {
         return Err(Error::io(
             format!("gzip {}", path.display()),
