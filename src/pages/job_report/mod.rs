@@ -1,4 +1,27 @@
+//! The job report (`/jobs/:rid`): status and reason, why it was stale, its inputs and
+//! outputs, every attempt, and the log of the chosen attempt, tailed live while it runs.
+//! Everything but the log needs only the build2 surface.
+
+pub mod attempts;
+pub mod io;
+mod log_panel;
+
+use std::rc::Rc;
+
+use kiln_api::Rid;
+use kiln_api::build2::{BuildReport, JobReport};
 use yew::prelude::*;
+use yew_router::prelude::*;
+
+use self::io::{Inputs, Outputs};
+use self::log_panel::LogPanel;
+use crate::api;
+use crate::components::status_badge::{StatusBadge, job_look};
+use crate::pages::build_report::live::{Live, Loaded, use_live};
+use crate::pages::build_report::use_token_prompt;
+use crate::route::Route;
+use crate::session::use_session;
+use crate::time_fmt;
 
 #[derive(Properties, PartialEq)]
 pub struct JobReportPageProps {
@@ -7,9 +30,144 @@ pub struct JobReportPageProps {
 
 #[component]
 pub fn JobReportPage(props: &JobReportPageProps) -> Html {
+    match Rid::parse(&props.rid) {
+        Ok(rid) => html! { <JobReportView {rid} /> },
+        Err(error) => html! {
+            <section class="page report">
+                <h1>{ "Job report" }</h1>
+                <p class="notice" role="alert">{ format!("“{}” is not a RID: {error}.", props.rid) }</p>
+            </section>
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct JobReportViewProps {
+    rid: Rid,
+}
+
+fn job_still_changing(report: &JobReport) -> bool {
+    !report.status.is_terminal()
+}
+
+#[component]
+fn JobReportView(props: &JobReportViewProps) -> Html {
+    let session = use_session();
+    let live: Live<JobReport> = use_live(
+        (session.client(), props.rid.clone()),
+        |(client, rid)| async move { api::build2::job_report(&client, &rid).await },
+        job_still_changing,
+    );
+    use_token_prompt(&live.loaded);
+    // The build tells the team and run id the log endpoint needs, and the output branch.
+    let build_rid = match &live.loaded {
+        Loaded::Ready(job) => Some(job.build_rid.clone()),
+        _ => None,
+    };
+    let build: Live<BuildReport> = use_live(
+        (session.client(), build_rid),
+        |(client, rid)| async move {
+            match rid {
+                Some(rid) => api::build2::build_report(&client, &rid).await,
+                None => Ok(None),
+            }
+        },
+        |_| false,
+    );
+    match &live.loaded {
+        Loaded::Loading => html! {
+            <section class="page report"><p class="muted" role="status">{ "Loading the job report…" }</p></section>
+        },
+        Loaded::Missing => html! {
+            <section class="page report">
+                <h1>{ "Job not found" }</h1>
+                <p>{ "The service does not know the job " }<code>{ props.rid.to_string() }</code>{ "." }</p>
+            </section>
+        },
+        Loaded::Failed(error) => html! {
+            <section class="page report">
+                <h1>{ "Job report" }</h1>
+                <p class="notice" role="alert">{ format!("The job report could not be loaded: {error}") }</p>
+                <p class="muted">{ "Trying again every few seconds." }</p>
+            </section>
+        },
+        Loaded::Ready(job) => {
+            let build = match &build.loaded {
+                Loaded::Ready(build) => Some(build.clone()),
+                _ => None,
+            };
+            html! { <JobBody job={job.clone()} {build} polling={live.polling} /> }
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct JobBodyProps {
+    job: Rc<JobReport>,
+    build: Option<Rc<BuildReport>>,
+    polling: bool,
+}
+
+#[component]
+fn JobBody(props: &JobBodyProps) -> Html {
+    let job = &props.job;
+    let now = time_fmt::now_millis();
+    let build_label = match &props.build {
+        Some(build) => format!("Build #{}", build.run_id),
+        None => "Build".to_owned(),
+    };
+    let build_link = html! {
+        <Link<Route> to={Route::BuildReport { rid: job.build_rid.to_string() }}>{ build_label.clone() }</Link<Route>>
+    };
     html! {
-        <section class="page">
-            <h1>{ format!("Job {}", props.rid) }</h1>
+        <section class="page report job-report" data-status={job.status.to_string()}>
+            <nav class="crumbs" aria-label="Breadcrumb">
+                <Link<Route> to={Route::Home}>{ "Builds" }</Link<Route>>
+                <span aria-hidden="true">{ " › " }</span>
+                { build_link.clone() }
+                <span aria-hidden="true">{ " › " }</span>
+                <span aria-current="page">{ job.job_spec_name.clone() }</span>
+            </nav>
+            <header class="report-head">
+                <div class="report-title">
+                    <h1 class="job-title">{ job.job_spec_name.clone() }</h1>
+                    <StatusBadge look={job_look(job.status)} />
+                    <span class={classes!("live-note", props.polling.then_some("is-live"))}>
+                        { if props.polling { "Live" } else { "Final" } }
+                    </span>
+                </div>
+                <p class="rid mono">{ job.rid.to_string() }</p>
+            </header>
+            <section class="card" aria-labelledby="job-facts-heading">
+                <h2 id="job-facts-heading" class="visually-hidden">{ "Summary" }</h2>
+                <dl class="facts">
+                    if let Some(reason) = &job.reason {
+                        <div class="fact fact-wide"><dt>{ "Reason" }</dt><dd class="job-reason">{ reason.clone() }</dd></div>
+                    }
+                    <div class="fact fact-wide"><dt>{ "Why it ran" }</dt>
+                        <dd class="stale-reason">{ job.stale_reason.clone().unwrap_or_else(|| "—".to_owned()) }</dd></div>
+                    <div class="fact"><dt>{ "Build" }</dt><dd>{ build_link }</dd></div>
+                    <div class="fact"><dt>{ "Timeout" }</dt>
+                        <dd>{ job.timeout_seconds.map_or_else(|| "none".to_owned(), |s| time_fmt::duration(s as i64 * 1000)) }</dd></div>
+                    if let Some(behind) = &job.queued_behind {
+                        <div class="fact fact-wide"><dt>{ "Queued behind" }</dt><dd>
+                            <Link<Route> to={Route::JobReport { rid: behind.to_string() }} classes="mono rid queued-behind">{ behind.to_string() }</Link<Route>>
+                        </dd></div>
+                    }
+                    <div class="fact fact-wide"><dt>{ "Job spec" }</dt><dd class="mono rid">{ job.job_spec_rid.to_string() }</dd></div>
+                </dl>
+            </section>
+            <div class="report-pair">
+                <section class="card" aria-labelledby="inputs-heading">
+                    <h2 id="inputs-heading">{ "Inputs" }</h2>
+                    <Inputs inputs={job.inputs.clone()} />
+                </section>
+                <section class="card" aria-labelledby="outputs-heading">
+                    <h2 id="outputs-heading">{ "Outputs" }</h2>
+                    <Outputs outputs={job.outputs.clone()} branch={props.build.as_ref().map(|b| b.branch.clone())} />
+                </section>
+            </div>
+            <LogPanel job={job.clone()} build={props.build.clone()} {now} />
         </section>
     }
 }

@@ -1,0 +1,156 @@
+//! What a person can do with a build: stop it, edit and resubmit it, rerun its failed
+//! jobs, watch it.
+
+use std::rc::Rc;
+
+use kiln_api::build2::{BuildReport, JobStatus};
+use serde::Serialize;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::api;
+use crate::notify;
+use crate::route::Route;
+use crate::session::use_session;
+
+/// `/submit?from=<rid>` and `/submit?rerun=<rid>`: the submit page prefills from them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubmitFrom {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerun: Option<String>,
+}
+
+/// Whether the build has jobs worth running again.
+pub fn has_failed_jobs(report: &BuildReport) -> bool {
+    report.jobs.iter().any(|j| matches!(j.status, JobStatus::Failed | JobStatus::Canceled))
+}
+
+/// The build as a person names it in a confirmation.
+pub fn build_title(report: &BuildReport) -> String {
+    format!("build #{} of team {}", report.run_id, report.team)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Stop {
+    Idle,
+    Confirming,
+    Stopping,
+    Done(String),
+    Failed(String),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BuildActionsProps {
+    pub report: Rc<BuildReport>,
+    /// Told when an action changed the build, so the report is fetched again at once.
+    pub on_changed: Callback<()>,
+}
+
+#[component]
+pub fn BuildActions(props: &BuildActionsProps) -> Html {
+    let session = use_session();
+    let stop = use_state_eq(|| Stop::Idle);
+    let watching = use_state_eq(|| notify::is_watched(props.report.rid.as_str()));
+    let report = &props.report;
+    let running = !report.status.is_terminal();
+
+    let ask = {
+        let stop = stop.clone();
+        Callback::from(move |_: MouseEvent| stop.set(Stop::Confirming))
+    };
+    let cancel = {
+        let stop = stop.clone();
+        Callback::from(move |_: MouseEvent| stop.set(Stop::Idle))
+    };
+    let confirm = {
+        let stop = stop.clone();
+        let client = session.client();
+        let team = report.team.clone();
+        let run_id = report.run_id;
+        let on_changed = props.on_changed.clone();
+        Callback::from(move |_: MouseEvent| {
+            stop.set(Stop::Stopping);
+            let (stop, client, team, on_changed) = (stop.clone(), client.clone(), team.clone(), on_changed.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::teams::stop(&client, &team, run_id).await {
+                    Ok(answer) => stop.set(Stop::Done(answer.message)),
+                    Err(error) => stop.set(Stop::Failed(error.to_string())),
+                }
+                on_changed.emit(());
+            });
+        })
+    };
+    let toggle_watch = {
+        let watching = watching.clone();
+        let rid = report.rid.to_string();
+        Callback::from(move |_: MouseEvent| {
+            if *watching {
+                notify::unwatch(&rid);
+                watching.set(false);
+            } else {
+                notify::watch(&rid);
+                watching.set(true);
+                // The browser only shows its permission prompt from a click like this one.
+                if notify::permission() == notify::Permission::Ask {
+                    wasm_bindgen_futures::spawn_local(async {
+                        notify::request_permission().await;
+                    });
+                }
+            }
+        })
+    };
+
+    let rid = report.rid.to_string();
+    let stop_controls = match (&*stop, session.teams_available) {
+        (_, false) => html! {
+            <p class="help">{ "Stopping needs the service's teams API (/api/v1), which this service does not offer." }</p>
+        },
+        (Stop::Confirming, true) => html! {
+            <div class="confirm" role="group" aria-labelledby="stop-question">
+                <p id="stop-question">{ format!("Stop {}? Every running job of it is killed.", build_title(report)) }</p>
+                <div class="actions">
+                    <button type="button" class="button-danger stop-confirm" onclick={confirm}>
+                        { format!("Stop build #{}", report.run_id) }
+                    </button>
+                    <button type="button" onclick={cancel}>{ "Keep it running" }</button>
+                </div>
+            </div>
+        },
+        (Stop::Stopping, true) => {
+            html! { <button type="button" class="button-danger" disabled=true>{ "Stopping…" }</button> }
+        }
+        (_, true) if running => html! {
+            <button type="button" class="button-danger stop-build" onclick={ask}>{ "Stop" }</button>
+        },
+        _ => Html::default(),
+    };
+    let outcome = match &*stop {
+        Stop::Done(message) => html! { <p class="action-result" role="status">{ message.clone() }</p> },
+        Stop::Failed(message) => {
+            html! { <p class="action-error" role="alert">{ format!("Could not stop the build: {message}") }</p> }
+        }
+        _ => Html::default(),
+    };
+    html! {
+        <div class="build-actions">
+            <div class="actions">
+                { stop_controls }
+                <Link<Route, SubmitFrom> to={Route::Submit} query={Some(SubmitFrom { from: Some(rid.clone()), rerun: None })}
+                    classes="button">{ "Edit & resubmit" }</Link<Route, SubmitFrom>>
+                if report.status.is_terminal() && has_failed_jobs(report) {
+                    <Link<Route, SubmitFrom> to={Route::Submit} query={Some(SubmitFrom { from: None, rerun: Some(rid.clone()) })}
+                        classes="button">{ "Rerun failed jobs" }</Link<Route, SubmitFrom>>
+                }
+                if running {
+                    <button type="button" class="watch" onclick={toggle_watch} aria-pressed={watching.to_string()}
+                        title="Get a browser notification when this build finishes">
+                        { if *watching { "Watching" } else { "Watch" } }
+                    </button>
+                }
+            </div>
+            { outcome }
+        </div>
+    }
+}

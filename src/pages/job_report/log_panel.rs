@@ -1,0 +1,73 @@
+//! The attempts and the log of the chosen one (the latest unless a person picks another).
+
+use std::rc::Rc;
+
+use kiln_api::build2::{BuildReport, JobReport};
+use yew::prelude::*;
+
+use super::attempts::AttemptsTable;
+use crate::components::log_viewer::browser::current_fragment;
+use crate::components::log_viewer::text::line_from_fragment;
+use crate::components::log_viewer::{LogSource, LogViewer};
+use crate::session::use_session;
+
+#[derive(Properties, PartialEq)]
+pub struct LogPanelProps {
+    pub job: Rc<JobReport>,
+    /// The job's build, once loaded: it names the team and run id the log endpoint needs.
+    pub build: Option<Rc<BuildReport>>,
+    pub now: i64,
+}
+
+#[component]
+pub fn LogPanel(props: &LogPanelProps) -> Html {
+    let session = use_session();
+    let chosen = use_state_eq(|| None::<u32>);
+    // A `#L42` in the address when the page opened: show that line once the log has it.
+    let target_line = use_memo((), |()| line_from_fragment(&current_fragment()));
+    let latest = props.job.attempts.iter().map(|a| a.number).max();
+    let selected = (*chosen).or(latest);
+    let can_read_logs = session.teams_available && props.build.is_some();
+    let on_select = can_read_logs.then(|| {
+        let chosen = chosen.clone();
+        Callback::from(move |number: u32| chosen.set(Some(number)))
+    });
+
+    let log = match (&props.build, selected) {
+        _ if !session.teams_available => html! {
+            <p class="notice">{ "Logs are read through the service's teams API (/api/v1), which this service does not offer." }</p>
+        },
+        (None, _) => html! { <p class="muted" role="status">{ "Finding the job's build…" }</p> },
+        (_, None) => {
+            html! { <p class="muted">{ "No attempt has started yet; its log appears here when one does." }</p> }
+        }
+        (Some(build), Some(attempt)) => {
+            let source = LogSource::Service {
+                client: session.client(),
+                team: build.team.clone(),
+                run_id: build.run_id,
+                job: props.job.rid.clone(),
+                attempt,
+            };
+            let file_name = format!("{}-attempt-{attempt}.log", props.job.job_spec_name);
+            html! {
+                <>
+                    <h3>{ format!("Log of attempt {attempt}") }</h3>
+                    <LogViewer key={attempt} {source} target_line={*target_line} file_name={AttrValue::from(file_name)} />
+                </>
+            }
+        }
+    };
+    html! {
+        <>
+            <section class="card" aria-labelledby="attempts-heading">
+                <h2 id="attempts-heading">{ format!("Attempts ({})", props.job.attempts.len()) }</h2>
+                <AttemptsTable attempts={props.job.attempts.clone()} now={props.now} {selected} {on_select} />
+            </section>
+            <section class="card log-card" aria-labelledby="log-heading">
+                <h2 id="log-heading">{ "Log" }</h2>
+                { log }
+            </section>
+        </>
+    }
+}
