@@ -7,5 +7,6 @@
 mod builds;
 mod common;
 mod shell;
+mod submit;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

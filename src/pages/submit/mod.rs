@@ -131,14 +131,15 @@ pub fn SubmitPage() -> Html {
     let submit_note = use_state(|| None::<String>);
 
     // The draft follows every edit, so a reload or a failed submit loses nothing.
-    use_effect_with(store.form.clone(), |form| draft::save(form));
+    use_effect_with(store.form.clone(), draft::save);
 
     // A prefill link replaces the form (the old draft is set aside), then the query goes
     // from the URL so a reload restores the edited draft instead of prefilling again.
     let location = use_location();
     let query: PrefillQuery = location.as_ref().and_then(|l| l.query::<PrefillQuery>().ok()).unwrap_or_default();
     {
-        let (client, notice, navigator, on_action) = (session.client(), notice.clone(), use_navigator(), on_action.clone());
+        let (client, notice, navigator, on_action) =
+            (session.client(), notice.clone(), use_navigator(), on_action.clone());
         let current = store.form.clone();
         use_effect_with(query, move |query| {
             if !query.is_empty() {
@@ -236,7 +237,8 @@ pub fn SubmitPage() -> Html {
         Callback::from(move |()| result.set(None))
     };
 
-    let preview_blocked: Option<AttrValue> = (!problems.is_empty()).then(|| "Fix the problems listed by Submit first.".into());
+    let preview_blocked: Option<AttrValue> =
+        (!problems.is_empty()).then(|| "Fix the problems listed by Submit first.".into());
     let submit_label = if *submitting { "Submitting…" } else { "Submit build" };
 
     html! {

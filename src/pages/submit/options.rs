@@ -209,7 +209,7 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
                     if !form.fallbacks.is_empty() {
                         <ol class="rows" aria-labelledby="fallbacks-label">{ for fallbacks }</ol>
                     }
-                    <button type="button" class="button-add" onclick={on_action.reform(|_: MouseEvent| Action::AddFallback)}>
+                    <button type="button" id="add-fallback" class="button-add" onclick={on_action.reform(|_: MouseEvent| Action::AddFallback)}>
                         <span aria-hidden="true">{ "+ " }</span>{ "Add fallback branch" }
                     </button>
                 </div>
@@ -254,7 +254,7 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
                     if !form.input_failures.is_empty() {
                         <ol class="rows failure-rows" aria-labelledby="ifs-label">{ for failure_rows }</ol>
                     }
-                    <button type="button" class="button-add" onclick={on_action.reform(|_: MouseEvent| Action::AddInputFailure)}>
+                    <button type="button" id="add-input-failure" class="button-add" onclick={on_action.reform(|_: MouseEvent| Action::AddInputFailure)}>
                         <span aria-hidden="true">{ "+ " }</span>{ "Add input failure strategy" }
                     </button>
                 </div>

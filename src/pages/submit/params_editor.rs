@@ -27,7 +27,9 @@ fn plain(error: &serde_json::Error) -> String {
         }
         "key must be a string" => "keys must be in double quotes, like \"region\"".to_owned(),
         "trailing comma" => "remove the comma before the closing bracket".to_owned(),
-        "expected value" => "a value is expected here (a string in double quotes, a number, true, false, null, {…} or […])".to_owned(),
+        "expected value" => {
+            "a value is expected here (a string in double quotes, a number, true, false, null, {…} or […])".to_owned()
+        }
         "expected `:`" => "a : is expected between a key and its value".to_owned(),
         "expected `,` or `}`" => "a , or } is expected here; is a comma missing?".to_owned(),
         "expected `,` or `]`" => "a , or ] is expected here; is a comma missing?".to_owned(),

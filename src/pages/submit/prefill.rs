@@ -57,12 +57,18 @@ pub async fn load(client: &Client, query: &PrefillQuery) -> Result<Prefill, Stri
     if !rerun {
         return Ok(Prefill {
             form: from_request(&report.request),
-            note: format!("Prefilled from build {} (run {}). Change what you need and submit.", report.rid, report.run_id),
+            note: format!(
+                "Prefilled from build {} (run {}). Change what you need and submit.",
+                report.rid, report.run_id
+            ),
         });
     }
     let failed = failed_job_specs(&report).len();
     let note = if failed == 0 {
-        format!("No job failed or was canceled in build {}; the form has its options and an empty job-spec selection.", report.rid)
+        format!(
+            "No job failed or was canceled in build {}; the form has its options and an empty job-spec selection.",
+            report.rid
+        )
     } else {
         format!(
             "Re-running build {}: its options, and the {failed} job spec{} whose jobs failed or were canceled.",

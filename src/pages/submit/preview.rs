@@ -60,12 +60,16 @@ pub fn PreviewPanel(props: &PreviewProps) -> Html {
     let loading = matches!(*state, PreviewState::Loading);
     let name_of = |rid: &str| props.catalog.as_ref().and_then(|c| c.name(rid).map(str::to_owned));
     let body = match &*state {
-        PreviewState::Idle => html! { <p class="muted">{ "Ask the service what this request would run, without running anything." }</p> },
+        PreviewState::Idle => {
+            html! { <p class="muted">{ "Ask the service what this request would run, without running anything." }</p> }
+        }
         PreviewState::Loading => html! { <p class="muted" role="status">{ "Asking the service…" }</p> },
         PreviewState::NoEndpoint => html! {
             <p class="notice" role="status">{ "This service has no preview endpoint, so Kiln cannot show what would run. Submitting still works." }</p>
         },
-        PreviewState::Failed(e) => html! { <p class="field-error" role="alert">{ format!("The preview failed: {e}") }</p> },
+        PreviewState::Failed(e) => {
+            html! { <p class="field-error" role="alert">{ format!("The preview failed: {e}") }</p> }
+        }
         PreviewState::Done { request, preview } => {
             let stale = **request != *props.request;
             let running = preview.jobs.iter().filter(|j| j.will_run).count();

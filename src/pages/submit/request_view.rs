@@ -52,7 +52,11 @@ pub fn RequestView(props: &RequestViewProps) -> Html {
             copy(
                 text.clone(),
                 Callback::from(move |ok: bool| {
-                    status.set(if ok { format!("Copied the {what}.") } else { format!("The browser did not allow copying the {what}.") })
+                    status.set(if ok {
+                        format!("Copied the {what}.")
+                    } else {
+                        format!("The browser did not allow copying the {what}.")
+                    })
                 }),
             );
         });

@@ -79,7 +79,8 @@ pub fn RidField(props: &RidFieldProps) -> Html {
 
     // Every edit emits the whole new list; the store cleans and dedupes it.
     let commit = {
-        let (values, target, on_action, single) = (props.values.clone(), props.target, props.on_action.clone(), props.single);
+        let (values, target, on_action, single) =
+            (props.values.clone(), props.target, props.on_action.clone(), props.single);
         move |added: Vec<String>| {
             if added.is_empty() {
                 return;
@@ -142,7 +143,8 @@ pub fn RidField(props: &RidFieldProps) -> Html {
     };
 
     let onkeydown = {
-        let (text, open, active, commit, pick) = (text.clone(), open.clone(), active.clone(), commit.clone(), pick.clone());
+        let (text, open, active, commit, pick) =
+            (text.clone(), open.clone(), active.clone(), commit.clone(), pick.clone());
         let hit_rids: Vec<String> = hits.iter().map(|h| h.rid.clone()).collect();
         let (values, target, on_action) = (props.values.clone(), props.target, props.on_action.clone());
         Callback::from(move |e: KeyboardEvent| {
@@ -165,7 +167,8 @@ pub fn RidField(props: &RidFieldProps) -> Html {
                         (true, Some(i)) if i < count => pick.emit(hit_rids[i].clone()),
                         _ => {
                             let input: HtmlInputElement = e.target_unchecked_into();
-                            let typed: Vec<String> = split_rids(&input.value()).into_iter().map(str::to_owned).collect();
+                            let typed: Vec<String> =
+                                split_rids(&input.value()).into_iter().map(str::to_owned).collect();
                             if !typed.is_empty() {
                                 commit(typed);
                                 input.set_value("");
@@ -263,7 +266,10 @@ pub fn RidField(props: &RidFieldProps) -> Html {
         let input_ref = input_ref.clone();
         Callback::from(move |e: MouseEvent| {
             // Clicks on the box's empty space focus the text box; chip buttons keep theirs.
-            let on_box = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| el.class_name().split_whitespace().any(|c| c == "rid-box"));
+            let on_box = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| el.class_name().split_whitespace().any(|c| c == "rid-box"));
             if on_box && let Some(input) = input_ref.cast::<HtmlInputElement>() {
                 let _ = input.focus();
             }

@@ -16,16 +16,11 @@ use super::validation::{FieldMessage, field_id, list_key, selection_key};
 /// keeps the keyboard focus.
 fn focus_later(id: String) {
     wasm_bindgen_futures::spawn_local(async move {
-        if let Some(el) = gloo_utils_document().get_element_by_id(&id) {
-            if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-                let _ = el.focus();
-            }
+        let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&id));
+        if let Some(element) = element.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+            let _ = element.focus();
         }
     });
-}
-
-fn gloo_utils_document() -> web_sys::Document {
-    web_sys::window().and_then(|w| w.document()).expect("the console runs in a browser window with a document")
 }
 
 #[derive(Properties, PartialEq)]

@@ -233,9 +233,9 @@ impl FormState {
 
     /// Whether the person has put anything in the form worth keeping.
     pub fn is_blank(&self) -> bool {
-        let mut fresh = FormState::default();
-        fresh.next_id = self.next_id;
-        let selections_blank = self.selections.iter().all(|s| s.rids.is_empty() && s.downstream.is_empty() && s.ignore.is_empty());
+        let fresh = FormState { next_id: self.next_id, ..FormState::default() };
+        let selections_blank =
+            self.selections.iter().all(|s| s.rids.is_empty() && s.downstream.is_empty() && s.ignore.is_empty());
         let mut rest = self.clone();
         rest.selections = fresh.selections.clone();
         selections_blank && rest == fresh
@@ -281,20 +281,41 @@ pub enum Action {
     RemoveSelection(u32),
     DuplicateSelection(u32),
     /// Moves a selection by `delta` places (−1 up, +1 down), clamped to the list.
-    MoveSelection { id: u32, delta: i32 },
-    SetKind { id: u32, kind: SelectionKind },
-    SetRequired { id: u32, required: bool },
-    SetRids { target: RidTarget, rids: Vec<String> },
+    MoveSelection {
+        id: u32,
+        delta: i32,
+    },
+    SetKind {
+        id: u32,
+        kind: SelectionKind,
+    },
+    SetRequired {
+        id: u32,
+        required: bool,
+    },
+    SetRids {
+        target: RidTarget,
+        rids: Vec<String>,
+    },
     SetFlag(Flag, bool),
     SetText(TextField, String),
     AddFallback,
-    SetFallback { id: u32, name: String },
+    SetFallback {
+        id: u32,
+        name: String,
+    },
     RemoveFallback(u32),
-    MoveFallback { id: u32, delta: i32 },
+    MoveFallback {
+        id: u32,
+        delta: i32,
+    },
     SetExceededMode(Option<ExceededDurationMode>),
     SetQueueStrategy(Option<OutputQueueStrategy>),
     AddInputFailure,
-    SetInputFailureStrategy { id: u32, strategy: FailureStrategy },
+    SetInputFailureStrategy {
+        id: u32,
+        strategy: FailureStrategy,
+    },
     RemoveInputFailure(u32),
     /// A whole new form: a restored draft, a prefill, or a reset.
     Replace(FormState),
@@ -417,7 +438,11 @@ impl FormState {
             Action::SetQueueStrategy(strategy) => self.output_queue_strategy = strategy,
             Action::AddInputFailure => {
                 let id = self.take_id();
-                self.input_failures.push(InputFailureDraft { id, dataset: String::new(), strategy: FailureStrategy::Continue });
+                self.input_failures.push(InputFailureDraft {
+                    id,
+                    dataset: String::new(),
+                    strategy: FailureStrategy::Continue,
+                });
             }
             Action::SetInputFailureStrategy { id, strategy } => {
                 if let Some(row) = self.input_failures.iter_mut().find(|r| r.id == id) {

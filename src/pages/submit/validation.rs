@@ -110,10 +110,7 @@ pub fn validate(form: &FormState) -> Vec<Problem> {
                     RidKind::JobSpec => "job spec",
                 };
                 let list_name = selection.kind.list_label(list).to_lowercase();
-                problems.push(missing(
-                    key,
-                    format!("Selection {}: add at least one {what} to “{list_name}”.", i + 1),
-                ));
+                problems.push(missing(key, format!("Selection {}: add at least one {what} to “{list_name}”.", i + 1)));
             }
         }
     }
@@ -141,7 +138,10 @@ pub fn validate(form: &FormState) -> Vec<Problem> {
         ));
     }
     if !form.retry_backoff.trim().is_empty() && whole_number(&form.retry_backoff).is_none_or(|n| n < 0) {
-        problems.push(invalid("retryBackoffDuration".into(), "Retry backoff must be a whole number of seconds, 0 or more."));
+        problems.push(invalid(
+            "retryBackoffDuration".into(),
+            "Retry backoff must be a whole number of seconds, 0 or more.",
+        ));
     }
     if let Err(e) = parse_params(&form.build_parameters) {
         problems.push(invalid("buildParameters".into(), e.sentence()));
@@ -149,12 +149,17 @@ pub fn validate(form: &FormState) -> Vec<Problem> {
     for (i, row) in form.input_failures.iter().enumerate() {
         let key = input_failure_key(i);
         if row.dataset.trim().is_empty() {
-            problems.push(missing(key, format!("Input failure strategy {}: choose the input dataset, or remove the row.", i + 1)));
+            problems.push(missing(
+                key,
+                format!("Input failure strategy {}: choose the input dataset, or remove the row.", i + 1),
+            ));
         } else if let Some(bad) = rid_problem(&row.dataset) {
             problems.push(invalid(key, format!("Input failure strategy {}: {bad}.", i + 1)));
         }
     }
-    if !form.build_group_rid.trim().is_empty() && let Some(bad) = rid_problem(&form.build_group_rid) {
+    if !form.build_group_rid.trim().is_empty()
+        && let Some(bad) = rid_problem(&form.build_group_rid)
+    {
         problems.push(invalid("buildGroupRid".into(), format!("{bad}.")));
     }
     problems
@@ -162,10 +167,24 @@ pub fn validate(form: &FormState) -> Vec<Problem> {
 
 /// Every field key the form shows, so a service error can find its field.
 pub fn field_keys(form: &FormState) -> Vec<String> {
-    let mut keys: Vec<String> = ["jobSpecSelections", "submissionId", "buildGroupRid", "branch", "branchFallbacks",
-        "forceBuild", "ignoreBuildPolicy", "finishOnFailures", "numRunJobAttempts", "forceRetry",
-        "retryBackoffDuration", "buildParameters", "suppressNotifications", "exceededDurationMode",
-        "inputFailureStrategies", "outputQueueStrategy"]
+    let mut keys: Vec<String> = [
+        "jobSpecSelections",
+        "submissionId",
+        "buildGroupRid",
+        "branch",
+        "branchFallbacks",
+        "forceBuild",
+        "ignoreBuildPolicy",
+        "finishOnFailures",
+        "numRunJobAttempts",
+        "forceRetry",
+        "retryBackoffDuration",
+        "buildParameters",
+        "suppressNotifications",
+        "exceededDurationMode",
+        "inputFailureStrategies",
+        "outputQueueStrategy",
+    ]
     .into_iter()
     .map(str::to_owned)
     .collect();

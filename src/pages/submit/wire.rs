@@ -30,9 +30,10 @@ fn flag(on: bool) -> Option<bool> {
 
 pub fn selection_to_wire(s: &SelectionDraft) -> JobSpecSelection {
     match s.kind {
-        SelectionKind::Datasets => {
-            JobSpecSelection::Datasets(DatasetsSelection { dataset_rids: rids(&s.rids), is_required: Some(s.is_required) })
-        }
+        SelectionKind::Datasets => JobSpecSelection::Datasets(DatasetsSelection {
+            dataset_rids: rids(&s.rids),
+            is_required: Some(s.is_required),
+        }),
         SelectionKind::JobSpecs => JobSpecSelection::JobSpecs(JobSpecsSelection {
             job_spec_rids: rids(&s.rids),
             is_required: Some(s.is_required),
@@ -134,9 +135,7 @@ pub fn from_request(request: &SubmitBuildRequest) -> FormState {
     form.force_retry = request.force_retry.unwrap_or(false);
     form.retry_backoff = request.retry_backoff_duration.map(|n| n.to_string()).unwrap_or_default();
     form.build_parameters = match &request.build_parameters {
-        Some(params) if !params.is_empty() => {
-            serde_json::to_string_pretty(params).unwrap_or_else(|_| "{}".to_owned())
-        }
+        Some(params) if !params.is_empty() => serde_json::to_string_pretty(params).unwrap_or_else(|_| "{}".to_owned()),
         _ => "{}".to_owned(),
     };
     form.suppress_notifications = request.suppress_notifications.unwrap_or(false);
@@ -145,11 +144,7 @@ pub fn from_request(request: &SubmitBuildRequest) -> FormState {
         .input_failure_strategies
         .iter()
         .flatten()
-        .map(|s| InputFailureDraft {
-            id: id(),
-            dataset: s.input_dataset_rid.to_string(),
-            strategy: s.failure_strategy,
-        })
+        .map(|s| InputFailureDraft { id: id(), dataset: s.input_dataset_rid.to_string(), strategy: s.failure_strategy })
         .collect();
     form.output_queue_strategy = request.output_queue_strategy;
     form.submission_id = request.submission_id.clone().unwrap_or_default();
