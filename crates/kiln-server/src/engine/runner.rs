@@ -112,7 +112,10 @@ impl Engine {
             let outcome = self.run_attempt(ctx, attempt, &inputs).await?;
             row.finished_ms = Some(now_ms());
             let end = match outcome {
-                AttemptOutcome::Succeeded => None,
+                AttemptOutcome::Succeeded => {
+                    row.exit_code = Some(0);
+                    None
+                }
                 AttemptOutcome::Failed { exit_code, signal, error, retryable } => {
                     row.exit_code = exit_code;
                     row.signal = signal;

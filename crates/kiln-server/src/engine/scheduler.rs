@@ -237,7 +237,10 @@ impl Engine {
             return Ok(());
         }
         job.row.status = status;
-        job.row.reason = reason;
+        // A job that ran keeps the reason it ran for unless its end has a reason of its own.
+        if reason.is_some() {
+            job.row.reason = reason;
+        }
         job.row.error = error;
         job.row.finished_ms = Some(now_ms());
         job.broken = broken;

@@ -1,0 +1,102 @@
+//! Malformed, oversized and unknown requests get a Conjure body and a 4xx, never a 500.
+
+use serde_json::json;
+
+use crate::helpers;
+
+const ONE: &str = "[[job_specs]]\nname = \"one\"\noutputs = [\"out\"]\ncommand = \"true\"\n";
+
+#[tokio::test]
+async fn malformed_bodies_name_the_field() {
+    let s = helpers::start(ONE, &[]).await;
+    let submit = "/build2/api/manager/submitBuild";
+    let send_raw =
+        |body: &'static str| s.client.post(s.url(submit)).header("content-type", "application/json").body(body).send();
+    for body in ["", "{", "[]", "null", "{\"jobSpecSelections\": 3}", "{} trailing"] {
+        let r = send_raw(body).await.expect("POST");
+        helpers::conjure(r, 400, "INVALID_ARGUMENT").await;
+    }
+    let cases = [
+        (
+            json!({"jobSpecSelections": [{"type": "datasets", "datasets": {"datasetRids": [helpers::dataset("out"), "not-a-rid"]}}]}),
+            "jobSpecSelections[0].datasets.datasetRids[1]",
+        ),
+        (json!({"jobSpecSelections": [{"type": "sideways"}]}), "jobSpecSelections[0]"),
+        (json!({"jobSpecSelections": [], "branch": "master"}), "jobSpecSelections"),
+        (helpers::datasets_body(&["out"], json!({"branch": "../etc"})), "branch"),
+        (
+            helpers::datasets_body(&["out"], json!({"branchFallbacks": {"branches": ["ok", "a b"]}})),
+            "branchFallbacks.branches[1]",
+        ),
+        (helpers::datasets_body(&["out"], json!({"forceBuild": "yes"})), "forceBuild"),
+        (helpers::datasets_body(&["out"], json!({"numRunJobAttempts": 1000})), "numRunJobAttempts"),
+        (helpers::datasets_body(&["out"], json!({"retryBackoffDuration": -1})), "retryBackoffDuration"),
+        (
+            helpers::datasets_body(&["out"], json!({"buildGroupRid": "ri.foundry.main.buildgroup.unknown"})),
+            "buildGroupRid",
+        ),
+        (helpers::datasets_body(&["out"], json!({"exceededDurationMode": "SOMETIMES"})), "exceededDurationMode"),
+        (
+            helpers::datasets_body(
+                &["out"],
+                json!({"inputFailureStrategies": [{"inputDatasetRid": "ri.foundry.main.dataset.nope", "failureStrategy": "CONTINUE"}]}),
+            ),
+            "inputFailureStrategies[0].inputDatasetRid",
+        ),
+    ];
+    for (body, field) in cases {
+        for path in [submit, "/api/v1/builds/preview"] {
+            let err = helpers::conjure(s.post(path, &body).await, 400, "INVALID_ARGUMENT").await;
+            assert_eq!(err["parameters"]["field"], field, "{path} {body}");
+        }
+    }
+    // Unknown keys and nulls are fine.
+    let ok = helpers::datasets_body(&["out"], json!({"someFutureKey": 1, "branch": null}));
+    assert_eq!(s.post(submit, &ok).await.status(), 200);
+}
+
+#[tokio::test]
+async fn oversized_bodies_get_413() {
+    let s = helpers::start(ONE, &[]).await;
+    let big = format!("{{\"x\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
+    let r = s
+        .client
+        .post(s.url("/build2/api/manager/submitBuild"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await;
+    let r = r.expect("POST");
+    helpers::conjure(r, 413, "REQUEST_ENTITY_TOO_LARGE").await;
+}
+
+#[tokio::test]
+async fn bad_paths_queries_and_unknown_rids() {
+    let s = helpers::start(ONE, &[]).await;
+    let r = s.get("/build2/api/info/builds2/ri.foundry.main.build.unknown").await;
+    assert_eq!(r.status(), 204);
+    let r = s.get("/build2/api/info/jobs3/ri.foundry.main.job.unknown").await;
+    assert_eq!(r.status(), 204);
+    let err = helpers::conjure(s.get("/build2/api/info/builds2/not-a-rid").await, 400, "INVALID_ARGUMENT").await;
+    assert_eq!(err["parameters"]["field"], "buildRid");
+    let err = helpers::conjure(s.get("/api/v1/teams/default/builds?limit=lots").await, 400, "INVALID_ARGUMENT").await;
+    assert_eq!(err["parameters"]["field"], "limit");
+    helpers::conjure(s.get("/api/v1/teams/default/builds/7").await, 404, "NOT_FOUND").await;
+    helpers::conjure(s.get("/api/v1/nothing-here").await, 404, "NOT_FOUND").await;
+    helpers::conjure(s.get("/api/v1/events?team=Bad!").await, 400, "INVALID_ARGUMENT").await;
+    let r = s.client.delete(s.url("/api/v1/whoami")).send().await.expect("DELETE");
+    assert_eq!(r.status(), 405);
+    let r =
+        s.post("/build2/api/jobspecs/get-jobspec-for-dataset", &json!({"datasetRid": helpers::dataset("out")})).await;
+    let spec: serde_json::Value = r.json().await.expect("a job spec");
+    assert_eq!(spec["name"], "one");
+    let r = s
+        .post("/build2/api/jobspecs/get-jobspec-for-dataset", &json!({"datasetRid": "ri.foundry.main.dataset.x"}))
+        .await;
+    assert_eq!(r.status(), 204);
+    // The console is not built in this temp dir: a page says so, and the API still works.
+    let page = s.get("/builds/deep/link").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("html").contains("not built"));
+    assert_eq!(s.get_json("/config.json").await["build2Url"], "/build2/api");
+}

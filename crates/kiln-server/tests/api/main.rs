@@ -1,0 +1,13 @@
+//! HTTP-level tests of kiln-server: each boots a server on a temp dir with a small
+//! pipeline of its own and polls for conditions with a deadline.
+
+mod demo;
+mod errors;
+mod helpers;
+mod jobs;
+mod options;
+mod restart;
+mod selections;
+mod staleness;
+mod stop;
+mod teams;
