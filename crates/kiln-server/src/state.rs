@@ -59,6 +59,13 @@ impl AppState {
         if !recovered.is_empty() {
             tracing::warn!(builds = recovered.len(), "finished builds left running by a previous run as FAILED");
         }
+        // Nothing runs yet, so every staging folder is a leftover of an attempt that died.
+        match std::fs::remove_dir_all(root.join("staging")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                tracing::warn!(error = %e, "cannot clear leftover staging folders");
+            }
+            _ => {}
+        }
         let engine = Engine::new(store, pipeline, data, EventBus::default(), config.workers);
         engine.start().await?;
         Ok(AppState {

@@ -100,3 +100,35 @@ async fn bad_paths_queries_and_unknown_rids() {
     assert!(page.text().await.expect("html").contains("not built"));
     assert_eq!(s.get_json("/config.json").await["build2Url"], "/build2/api");
 }
+
+#[tokio::test]
+async fn cors_is_an_explicit_allow_list() {
+    let closed = helpers::start(ONE, &[]).await;
+    let r = closed.client.get(closed.url("/api/v1/health")).header("Origin", "http://127.0.0.1:9").send().await;
+    assert!(r.expect("GET").headers().get("access-control-allow-origin").is_none(), "off by default");
+
+    let s = helpers::start_with(ONE, &[], |mut c| {
+        c.cors_origins = vec!["http://127.0.0.1:47181".into()];
+        c
+    })
+    .await;
+    let preflight = s
+        .client
+        .request(reqwest::Method::OPTIONS, s.url("/build2/api/manager/submitBuild"))
+        .header("Origin", "http://127.0.0.1:47181")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "authorization,content-type,kiln-team")
+        .send()
+        .await
+        .expect("OPTIONS");
+    let headers = preflight.headers();
+    assert_eq!(headers["access-control-allow-origin"], "http://127.0.0.1:47181");
+    let allowed = headers["access-control-allow-headers"].to_str().expect("text").to_ascii_lowercase();
+    assert!(allowed.contains("kiln-team") && allowed.contains("authorization"), "{allowed}");
+    let other = s.client.get(s.url("/api/v1/health")).header("Origin", "http://evil.example").send().await;
+    assert!(other.expect("GET").headers().get("access-control-allow-origin").is_none());
+    let log = s.client.get(s.url("/api/v1/health")).header("Origin", "http://127.0.0.1:47181").send().await;
+    let exposed =
+        log.expect("GET").headers()["access-control-expose-headers"].to_str().expect("text").to_ascii_lowercase();
+    assert!(exposed.contains("kiln-log-next-offset") && exposed.contains("kiln-log-complete"), "{exposed}");
+}
