@@ -352,3 +352,13 @@ async fn a_row_shows_its_build_and_links_to_the_report() {
     );
     assert_eq!(text_of(&root, ".col-path"), "/data/default/logs/12");
 }
+
+#[wasm_bindgen_test]
+fn a_failure_reads_as_sentences_whatever_the_service_wrote() {
+    use kiln_console::pages::team_builds::actions::sentence;
+    assert_eq!(
+        sentence("a running build cannot be archived", "Nothing was changed."),
+        "a running build cannot be archived. Nothing was changed."
+    );
+    assert_eq!(sentence("Not found. ", "Nothing was changed."), "Not found. Nothing was changed.");
+}

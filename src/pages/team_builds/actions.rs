@@ -136,6 +136,12 @@ impl Reducible for Reports {
     }
 }
 
+/// Two sentences in a row, whether or not the first (the service's words) ends with a stop.
+pub fn sentence(first: &str, then: &str) -> String {
+    let first = first.trim_end();
+    if first.ends_with(['.', '!', '?']) { format!("{first} {then}") } else { format!("{first}. {then}") }
+}
+
 /// Everything an action needs; cheap to clone into a task.
 #[derive(Clone)]
 pub struct Runner {
@@ -185,7 +191,7 @@ impl Runner {
                     self.session.dispatch(SessionAction::ShowError(error.clone()));
                 }
                 self.store.dispatch(StoreAction::RolledBack { run_id, previous: build.clone() });
-                Outcome { run_id, ok: false, message: format!("{error} Nothing was changed.") }
+                Outcome { run_id, ok: false, message: sentence(&error.to_string(), "Nothing was changed.") }
             }
         }
     }

@@ -49,6 +49,11 @@ pub fn exact_time(at: &Timestamp) -> String {
     format!("{local} ({at})")
 }
 
+/// A duration in words; a build that ended within a second is "under 1 s", not "0 s".
+fn duration_words(millis: i64) -> String {
+    if millis < 1000 { "under 1 s".to_owned() } else { duration(millis) }
+}
+
 #[component]
 pub fn BuildRow(props: &BuildRowProps) -> Html {
     let build = &props.build;
@@ -90,9 +95,6 @@ pub fn BuildRow(props: &BuildRowProps) -> Html {
                         title="Get a browser notification when this build finishes"
                         aria-label={format!("Watch build {label}")}>{ if props.watched { "Watching" } else { "Watch" } }</button>
                 }
-                if props.rolled_back {
-                    <span class="row-undone" title="The last action on this build failed and was undone; see the results above">{ "Undone" }</span>
-                }
             </>
         },
     };
@@ -113,18 +115,23 @@ pub fn BuildRow(props: &BuildRowProps) -> Html {
             </div>
             <div role="cell" class="col-status">
                 <StatusBadge look={team_look(state)} />
+                if props.rolled_back {
+                    <span class="row-undone" title="The last action on this build failed and was undone; see the report above">{ "Undone" }</span>
+                }
                 if let Some(error) = error {
                     <span class="row-error" title={error.clone()}>{ error }</span>
                 }
             </div>
-            <div role="cell" class="col-tags">
+            <div role="cell" class="col-tags" title={(!build.tags.is_empty()).then(|| build.tags.join(", "))}>
                 { for build.tags.iter().map(|t| html! { <span class="tag">{ t.clone() }</span> }) }
                 if build.archived { <span class="tag tag-archived">{ "archived" }</span> }
             </div>
             <div role="cell" class="col-created" title={exact_time(&build.created_time)}>{ relative(&build.created_time, props.now) }</div>
             <div role="cell" class="col-who" title={build.created_by.clone()}>{ build.created_by.clone() }</div>
-            <div role="cell" class="col-duration">{ duration(duration_millis(build, props.now)) }</div>
-            <div role="cell" class="col-path mono" title={build.path.clone()}>{ build.path.clone() }</div>
+            <div role="cell" class="col-duration">{ duration_words(duration_millis(build, props.now)) }</div>
+            // The path is cut at its start (the end names the build), so it is laid out right
+            // to left and isolated as left-to-right text, keeping its slashes in place.
+            <div role="cell" class="col-path mono" title={build.path.clone()}><bdi dir="ltr">{ build.path.clone() }</bdi></div>
             <div role="cell" class="col-actions">{ actions }</div>
         </div>
     }

@@ -7,6 +7,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
 use kiln_api::teams::TeamBuild;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -16,6 +18,35 @@ use crate::components::windowed_list::WindowedList;
 
 /// Every row is this tall (CSS pixels); `builds.css` lays rows out to fit it.
 pub const ROW_HEIGHT: u32 = 44;
+/// On a narrow screen a row takes two lines; `builds.css` uses the same breakpoint.
+pub const NARROW_ROW_HEIGHT: u32 = 68;
+const NARROW_MAX_WIDTH: f64 = 640.0;
+
+fn is_narrow() -> bool {
+    web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w <= NARROW_MAX_WIDTH)
+}
+
+/// Whether the screen is narrow (a phone), kept current as the window is resized.
+#[hook]
+fn use_narrow() -> bool {
+    let narrow = use_state_eq(is_narrow);
+    {
+        let narrow = narrow.clone();
+        use_effect_with((), move |_| {
+            let on_resize = Closure::<dyn Fn()>::new(move || narrow.set(is_narrow()));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    *narrow
+}
 
 #[derive(Properties, PartialEq)]
 pub struct BuildsTableProps {
@@ -73,6 +104,7 @@ impl PartialEq for RowDeps {
 
 #[component]
 pub fn BuildsTable(props: &BuildsTableProps) -> Html {
+    let row_height = if use_narrow() { NARROW_ROW_HEIGHT } else { ROW_HEIGHT };
     let render_row = use_callback(
         RowDeps {
             rows: props.rows.clone(),
@@ -134,7 +166,7 @@ pub fn BuildsTable(props: &BuildsTableProps) -> Html {
         </div>
     };
     html! {
-        <WindowedList class="builds-table" count={props.rows.len()} row_height={ROW_HEIGHT} {render_row} {header}
+        <WindowedList class="builds-table" count={props.rows.len()} {row_height} {render_row} {header}
             role="table" aria_label="Team builds" aria_rowcount={props.rows.len() + 1}
             on_near_end={props.on_near_end.clone()} style={props.style.clone()} />
     }
