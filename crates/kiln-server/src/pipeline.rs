@@ -159,7 +159,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn position(&self, offset: usize) -> Position {
-        let before = &self.text[..offset.min(self.text.len())];
+        let before = self.text.get(..offset).unwrap_or(self.text);
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         Position { line, column }

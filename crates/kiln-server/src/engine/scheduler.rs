@@ -34,6 +34,7 @@ pub(crate) struct LiveBuild {
     /// Jobs of other builds of the group that this build waits for.
     pub waits_on: Vec<Rid>,
     pub stopping: bool,
+    pub stop_reason: Option<String>,
 }
 
 #[derive(Debug)]
@@ -321,14 +322,19 @@ impl Engine {
 
     /// Stops a running build: kills its running jobs and cancels the waiting ones.
     pub async fn stop(&self, build_rid: &Rid) -> Result<(), EngineError> {
+        self.stop_because(build_rid, "stopped by a user").await
+    }
+
+    async fn stop_because(&self, build_rid: &Rid, reason: &str) -> Result<(), EngineError> {
         let mut live = self.inner.live.lock().await;
         let Some(build) = live.builds.get_mut(build_rid) else {
             return Err(EngineError::Conflict("the build is not running".into()));
         };
         build.stopping = true;
+        build.stop_reason = Some(reason.to_owned());
         let jobs = build.jobs.clone();
         for rid in jobs {
-            self.cancel_job(&mut live, &rid, "stopped by a user".into(), JobStatus::Canceled).await?;
+            self.cancel_job(&mut live, &rid, reason.to_owned(), JobStatus::Canceled).await?;
         }
         self.finish_build_if_done(&mut live, build_rid).await?;
         drop(live);
@@ -341,7 +347,7 @@ impl Engine {
     pub async fn stop_all(&self, grace: std::time::Duration) {
         let builds: Vec<Rid> = self.inner.live.lock().await.builds.keys().cloned().collect();
         for b in builds {
-            if let Err(e) = self.stop(&b).await {
+            if let Err(e) = self.stop_because(&b, "the server shut down").await {
                 tracing::warn!(build = %b, error = %e, "could not stop build at shutdown");
             }
         }
@@ -359,7 +365,8 @@ impl Engine {
     pub(super) async fn finish_build_if_done(&self, live: &mut Live, build_rid: &Rid) -> Result<(), EngineError> {
         let Some(build) = live.builds.get(build_rid) else { return Ok(()) };
         let own_done = build.jobs.iter().all(|r| live.jobs.get(r).is_none_or(|j| j.row.status.is_terminal()));
-        let others_done = build.waits_on.iter().all(|r| live.outcome(r).is_some());
+        // A stopped build does not wait for jobs it shares with other builds.
+        let others_done = build.stopping || build.waits_on.iter().all(|r| live.outcome(r).is_some());
         if !own_done || !others_done {
             return Ok(());
         }
@@ -383,7 +390,7 @@ impl Engine {
                 .map(|j| {
                     format!("job {} failed: {}", j.row.job_spec_name, j.row.error.as_deref().unwrap_or("unknown error"))
                 }),
-            BuildStatus::Canceled if build.stopping => Some("stopped by a user".to_owned()),
+            BuildStatus::Canceled if build.stopping => build.stop_reason.clone(),
             _ => None,
         };
         let Some(mut build) = live.builds.remove(build_rid) else { return Ok(()) };
@@ -392,6 +399,10 @@ impl Engine {
                 live.finished
                     .insert(rid.clone(), Outcome { status: job.row.status, broken: job.broken, spec: job.spec });
             }
+        }
+        if live.builds.is_empty() {
+            // Outcomes are kept only for live jobs that depend on them; none are left.
+            live.finished.clear();
         }
         let now = now_ms();
         build.row.status = status;
