@@ -239,7 +239,10 @@ impl Engine {
             live.jobs.insert(row.rid.clone(), LiveJob { row, spec, seq, cancel: None, broken, holds_worker: false });
         }
         self.publish(Event::Build(views::team_build(&self.inner.data, &build)));
-        live.builds.insert(build_rid.clone(), LiveBuild { row: build, opts, jobs: own, waits_on, stopping: false, stop_reason: None });
+        live.builds.insert(
+            build_rid.clone(),
+            LiveBuild { row: build, opts, jobs: own, waits_on, stopping: false, stop_reason: None },
+        );
         for rid in to_supersede {
             let reason = format!("superseded by build {build_rid} (outputQueueStrategy SUPERSEDE)");
             self.cancel_job(&mut live, &rid, reason, JobStatus::Canceled).await?;

@@ -132,3 +132,22 @@ async fn cors_is_an_explicit_allow_list() {
         log.expect("GET").headers()["access-control-expose-headers"].to_str().expect("text").to_ascii_lowercase();
     assert!(exposed.contains("kiln-log-next-offset") && exposed.contains("kiln-log-complete"), "{exposed}");
 }
+
+#[tokio::test]
+async fn the_console_is_served_with_deep_links() {
+    let s = helpers::start_with(ONE, &[], |mut c| {
+        let ui = c.data_dir.with_file_name("ui");
+        helpers::write_files(&ui, &[("index.html", "<html>console</html>"), ("app.js", "console.log(1)")]);
+        c.ui_dir = ui;
+        c
+    })
+    .await;
+    assert_eq!(s.get("/app.js").await.text().await.expect("js"), "console.log(1)");
+    for deep in ["/", "/teams/default/builds/3", "/builds/ri.foundry.main.build.x"] {
+        let r = s.get(deep).await;
+        assert_eq!(r.status(), 200, "{deep}");
+        assert_eq!(r.text().await.expect("html"), "<html>console</html>", "{deep}");
+    }
+    helpers::conjure(s.get("/api/v1/no-such-thing").await, 404, "NOT_FOUND").await;
+    helpers::conjure(s.get("/build2/api/no-such-thing").await, 404, "NOT_FOUND").await;
+}

@@ -22,6 +22,11 @@ outputs = ["broken-out"]
 command = "[ $KILN_ATTEMPT -ge 2 ] || exit 3"
 
 [[job_specs]]
+name = "killed"
+outputs = ["killed-out"]
+command = "[ $KILN_ATTEMPT -ge 2 ] || kill -KILL $$"
+
+[[job_specs]]
 name = "late"
 outputs = ["late-out"]
 command = "[ $KILN_ATTEMPT -ge 2 ] || sleep 30"
@@ -61,6 +66,12 @@ async fn force_retry_makes_every_failure_retryable() {
     let body = helpers::datasets_body(&["broken-out"], json!({"numRunJobAttempts": 2, "forceRetry": true}));
     let b = s.run(body, BuildStatus::Succeeded).await;
     assert_eq!(s.job(&b.jobs[0].rid).await.attempts.len(), 2);
+
+    // Death by a signal Kiln did not send is retryable without forceRetry.
+    let b =
+        s.run(helpers::datasets_body(&["killed-out"], json!({"numRunJobAttempts": 2})), BuildStatus::Succeeded).await;
+    let job = s.job(&b.jobs[0].rid).await;
+    assert_eq!((job.attempts[0].signal, job.attempts[0].exit_code, job.attempts[0].retryable), (Some(9), None, true));
 }
 
 #[tokio::test]
