@@ -53,7 +53,7 @@ fn checkbox(key: &str, label: &str, help: &str, checked: bool, flag: Flag, on_ac
         Action::SetFlag(flag, input.checked())
     });
     html! {
-        <div class="field option">
+        <div class="field opt">
             <label class="checkbox" for={id.clone()}>
                 <input type="checkbox" id={id.clone()} {checked} {onchange} aria-describedby={format!("{id}-help")} />
                 { label.to_owned() }
@@ -84,7 +84,7 @@ fn text_input(
     });
     let list = (field == TextField::Branch).then(|| "branch-suggestions".to_owned());
     html! {
-        <div class="field option">
+        <div class="field opt">
             <label for={id.clone()}>{ label.to_owned() }</label>
             <div class="input-row">
                 <input type="text" id={id.clone()} value={value.to_owned()} placeholder={placeholder.to_owned()}
@@ -116,7 +116,7 @@ fn choice<T: Copy + PartialEq + 'static>(
         to_action(values.get(index).copied().flatten())
     });
     html! {
-        <div class="field option">
+        <div class="field opt">
             <label for={id.clone()}>{ label.to_owned() }</label>
             <select id={id.clone()} {onchange} aria-describedby={format!("{id}-help")}>
                 { for choices.iter().map(|(v, wire, text)| html! {
@@ -178,7 +178,7 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
         html! {
             <li key={rid} class="failure-row">
                 <RidField id={field_id(&key)} label={format!("Input dataset {n}")} expected={RidKind::Dataset} {values}
-                    target={RidTarget::FailureInput { id: rid }} on_action={on_action.clone()} single=true
+                    target={RidTarget::FailureInput { id: rid }} on_action={on_action.clone()}
                     catalog={props.catalog.clone()} message={messages.get(&key).cloned()} />
                 <div class="field">
                     <label for={format!("ifs-{rid}-strategy")}>{ format!("When its producer fails ({n})") }</label>
@@ -203,7 +203,7 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
                 <legend>{ "Branches" }</legend>
                 { text_input("branch", "Branch", "Every job runs on this branch. Default: master.", &form.branch,
                     "master", "text", TextField::Branch, messages, on_action, html! {}) }
-                <div class="field option">
+                <div class="field opt">
                     <span class="label" id="fallbacks-label">{ "Fallback branches" }</span>
                     <p class="help" id="fallbacks-help">{ "Tried in order when an input has no transaction on the branch. Default: none." }</p>
                     if !form.fallbacks.is_empty() {
@@ -227,7 +227,7 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
 
             <fieldset class="option-group">
                 <legend>{ "Retries" }</legend>
-                { text_input("numRunJobAttempts", "Attempts per job", "Most attempts per job on a retryable error; 1 never retries. Default: service default (1).",
+                { text_input("numRunJobAttempts", "Attempts per job", "Most attempts per job on a retryable error; 1 never retries. Default: 1.",
                     &form.attempts, "1", "numeric", TextField::Attempts, messages, on_action, html! {}) }
                 { checkbox("forceRetry", "Force retry", "Treat every error as retryable, still bounded by attempts. Default: off.",
                     form.force_retry, Flag::ForceRetry, on_action) }
@@ -237,18 +237,18 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
 
             <fieldset class="option-group">
                 <legend>{ "Jobs" }</legend>
-                { choice("exceededDurationMode", "Exceeded duration", "What happens to a job that outlives its job spec's timeout.",
+                { choice("exceededDurationMode", "Exceeded duration", "What happens to a job that outlives its job spec's timeout. Default: CANCEL.",
                     form.exceeded_duration_mode,
-                    &[(None, "", "Service default (CANCEL)"), (Some(ExceededDurationMode::Cancel), "CANCEL", "CANCEL — stop the job"),
+                    &[(None, "", "Service default"), (Some(ExceededDurationMode::Cancel), "CANCEL", "CANCEL — stop the job"),
                       (Some(ExceededDurationMode::Retry), "RETRY", "RETRY — run it again")],
                     Action::SetExceededMode, on_action) }
-                { choice("outputQueueStrategy", "Output queue strategy", "A new job for an output that already has a running or queued job.",
+                { choice("outputQueueStrategy", "Output queue strategy", "A new job for an output that already has a running or queued job. Default: QUEUE_UP for batch, SUPERSEDE for long-running job specs.",
                     form.output_queue_strategy,
-                    &[(None, "", "Service default (QUEUE_UP for batch, SUPERSEDE for long-running)"),
+                    &[(None, "", "Service default"),
                       (Some(OutputQueueStrategy::QueueUp), "QUEUE_UP", "QUEUE_UP — wait behind it"),
                       (Some(OutputQueueStrategy::Supersede), "SUPERSEDE", "SUPERSEDE — cancel it and run")],
                     Action::SetQueueStrategy, on_action) }
-                <div class="field option">
+                <div class="field opt">
                     <span class="label" id="ifs-label">{ "Input failure strategies" }</span>
                     <p class="help">{ "Per input: when the job producing it fails, CONTINUE on its last good transaction or FAIL the consumer. Default: none." }</p>
                     if !form.input_failures.is_empty() {

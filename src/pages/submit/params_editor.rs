@@ -67,11 +67,16 @@ impl ParamsError {
     /// The sentence shown under the editor.
     pub fn sentence(&self) -> String {
         if self.line == 0 {
-            format!("Build parameters: {}.", capitalised(&self.message))
+            format!("Build parameters: {}{}", capitalised(&self.message), end_stop(&self.message))
         } else {
-            format!("Line {}, column {}: {}.", self.line, self.column, self.message)
+            format!("Line {}, column {}: {}{}", self.line, self.column, self.message, end_stop(&self.message))
         }
     }
+}
+
+/// A full stop, unless the sentence already ends with one or a question mark.
+fn end_stop(s: &str) -> &'static str {
+    if s.ends_with(['.', '?']) { "" } else { "." }
 }
 
 fn capitalised(s: &str) -> String {

@@ -90,13 +90,16 @@ pub fn PreviewPanel(props: &PreviewProps) -> Html {
                                 <tbody>
                                     { for preview.jobs.iter().map(|job| html! {
                                         <tr data-will-run={job.will_run.to_string()}>
-                                            <td><span class="cell-name">{ job.name.clone() }</span><span class="cell-rid">{ job.job_spec_rid.to_string() }</span></td>
+                                            <td><span class="cell-name" title={job.job_spec_rid.to_string()}>{ job.name.clone() }</span></td>
                                             <td>
                                                 if job.will_run { <span class="badge badge-running">{ "Will run" }</span> }
                                                 else { <span class="badge badge-skipped">{ "Skipped" }</span> }
                                             </td>
                                             <td>{ job.reason.clone().unwrap_or_default() }</td>
-                                            <td>{ job.selected_by.iter().map(|i| selection_name(request, *i)).collect::<Vec<_>>().join(", ") }</td>
+                                            <td class="chosen-by">
+                                                if job.selected_by.is_empty() { <span class="muted">{ "none: an input of a chosen job" }</span> }
+                                                else { { job.selected_by.iter().map(|i| selection_name(request, *i)).collect::<Vec<_>>().join(", ") } }
+                                            </td>
                                         </tr>
                                     }) }
                                 </tbody>

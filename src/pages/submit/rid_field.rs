@@ -27,17 +27,6 @@ pub fn pasted_rids(text: &str) -> Option<Vec<String>> {
     (has_separator || trimmed.starts_with("ri.")).then(|| split_rids(trimmed).into_iter().map(str::to_owned).collect())
 }
 
-/// `existing` with `added` appended, skipping ones already there.
-pub fn merge(existing: &[String], added: Vec<String>) -> Vec<String> {
-    let mut out = existing.to_vec();
-    for rid in added {
-        if !out.contains(&rid) {
-            out.push(rid);
-        }
-    }
-    out
-}
-
 /// The text of a paste event, read without the web-sys clipboard features.
 fn paste_text(event: &Event) -> Option<String> {
     let data = js_sys::Reflect::get(event, &JsValue::from_str("clipboardData")).ok()?;
@@ -59,9 +48,6 @@ pub struct RidFieldProps {
     pub catalog: Option<Rc<CatalogIndex>>,
     #[prop_or_default]
     pub message: Option<FieldMessage>,
-    /// Holds at most one RID; picking another replaces it.
-    #[prop_or_default]
-    pub single: bool,
 }
 
 #[component]
@@ -77,16 +63,13 @@ pub fn RidField(props: &RidFieldProps) -> Html {
     };
     let expanded = *open && !hits.is_empty();
 
-    // Every edit emits the whole new list; the store cleans and dedupes it.
+    // The store appends and dedupes, so quick edits in a row never see a stale list.
     let commit = {
-        let (values, target, on_action, single) =
-            (props.values.clone(), props.target, props.on_action.clone(), props.single);
-        move |added: Vec<String>| {
-            if added.is_empty() {
-                return;
+        let (target, on_action) = (props.target, props.on_action.clone());
+        move |rids: Vec<String>| {
+            if !rids.is_empty() {
+                on_action.emit(Action::AddRids { target, rids });
             }
-            let rids = if single { added.into_iter().take(1).collect() } else { merge(&values, added) };
-            on_action.emit(Action::SetRids { target, rids });
         }
     };
 
@@ -146,7 +129,7 @@ pub fn RidField(props: &RidFieldProps) -> Html {
         let (text, open, active, commit, pick) =
             (text.clone(), open.clone(), active.clone(), commit.clone(), pick.clone());
         let hit_rids: Vec<String> = hits.iter().map(|h| h.rid.clone()).collect();
-        let (values, target, on_action) = (props.values.clone(), props.target, props.on_action.clone());
+        let (has_values, target, on_action) = (!props.values.is_empty(), props.target, props.on_action.clone());
         Callback::from(move |e: KeyboardEvent| {
             let count = hit_rids.len();
             match e.key().as_str() {
@@ -184,11 +167,7 @@ pub fn RidField(props: &RidFieldProps) -> Html {
                     open.set(false);
                     active.set(None);
                 }
-                "Backspace" if text.is_empty() && !values.is_empty() => {
-                    let mut rids = values.clone();
-                    rids.pop();
-                    on_action.emit(Action::SetRids { target, rids });
-                }
+                "Backspace" if text.is_empty() && has_values => on_action.emit(Action::PopRid(target)),
                 _ => {}
             }
         })
@@ -213,7 +192,7 @@ pub fn RidField(props: &RidFieldProps) -> Html {
     let chips_label = format!("{}: chosen", props.label);
     let catalog = props.catalog.as_deref();
 
-    let chips = props.values.iter().enumerate().map(|(i, rid)| {
+    let chips = props.values.iter().map(|rid| {
         let status = chip_status(rid, props.expected, catalog);
         let (class, name, flag) = match &status {
             ChipStatus::Known(name) => ("chip", name.clone(), None),
@@ -227,12 +206,8 @@ pub fn RidField(props: &RidFieldProps) -> Html {
         };
         let show_rid = matches!(status, ChipStatus::Known(_) | ChipStatus::WrongKind(_));
         let remove = {
-            let (values, target, on_action) = (props.values.clone(), props.target, props.on_action.clone());
-            Callback::from(move |_: MouseEvent| {
-                let mut rids = values.clone();
-                rids.remove(i);
-                on_action.emit(Action::SetRids { target, rids });
-            })
+            let (target, rid) = (props.target, rid.clone());
+            props.on_action.reform(move |_: MouseEvent| Action::RemoveRid { target, rid: rid.clone() })
         };
         html! {
             <li class={class} key={rid.clone()} title={rid.clone()} data-rid={rid.clone()}>

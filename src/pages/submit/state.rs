@@ -109,6 +109,18 @@ impl SelectionKind {
         }
     }
 
+    /// What an empty list still needs, as the end of a sentence.
+    pub fn list_missing(self, list: RidList) -> &'static str {
+        match (self, list) {
+            (SelectionKind::Datasets, RidList::Main) => "add at least one dataset to build",
+            (SelectionKind::JobSpecs, _) => "add at least one job spec to run",
+            (SelectionKind::Upstream, RidList::Main) => "add at least one dataset to start from",
+            (SelectionKind::Connecting, RidList::Main) => "add at least one upstream dataset",
+            (_, RidList::Downstream) => "add at least one downstream dataset",
+            (_, RidList::Ignore) => "",
+        }
+    }
+
     /// Whether a list must hold at least one RID for the selection to mean anything.
     pub fn list_required(self, list: RidList) -> bool {
         list != RidList::Ignore
@@ -241,6 +253,21 @@ impl FormState {
         selections_blank && rest == fresh
     }
 
+    /// The RIDs a target holds now.
+    pub fn rids(&self, target: RidTarget) -> Vec<String> {
+        match target {
+            RidTarget::Selection { id, list } => {
+                self.selections.iter().find(|s| s.id == id).map(|s| s.list(list).to_vec()).unwrap_or_default()
+            }
+            RidTarget::FailureInput { id } => self
+                .input_failures
+                .iter()
+                .find(|r| r.id == id && !r.dataset.is_empty())
+                .map(|r| vec![r.dataset.clone()])
+                .unwrap_or_default(),
+        }
+    }
+
     pub fn selection_index(&self, id: u32) -> Option<usize> {
         self.selections.iter().position(|s| s.id == id)
     }
@@ -293,10 +320,23 @@ pub enum Action {
         id: u32,
         required: bool,
     },
+    /// Replaces a whole RID list.
     SetRids {
         target: RidTarget,
         rids: Vec<String>,
     },
+    /// Appends RIDs a list does not hold yet (a single-RID field takes the first).
+    /// Appending in the store, not in the field, means two quick edits never undo each other.
+    AddRids {
+        target: RidTarget,
+        rids: Vec<String>,
+    },
+    RemoveRid {
+        target: RidTarget,
+        rid: String,
+    },
+    /// Removes a list's last RID (Backspace in an empty box).
+    PopRid(RidTarget),
     SetFlag(Flag, bool),
     SetText(TextField, String),
     AddFallback,
@@ -395,8 +435,26 @@ impl FormState {
             }
             Action::SetRids { target: RidTarget::FailureInput { id }, rids } => {
                 if let Some(row) = self.input_failures.iter_mut().find(|r| r.id == id) {
-                    row.dataset = clean_rids(rids).pop().unwrap_or_default();
+                    row.dataset = clean_rids(rids).into_iter().next().unwrap_or_default();
                 }
+            }
+            // A field of one RID: what is added replaces what was there.
+            Action::AddRids { target: target @ RidTarget::FailureInput { .. }, rids } => {
+                self.apply(Action::SetRids { target, rids });
+            }
+            Action::AddRids { target, rids } => {
+                let mut list = self.rids(target);
+                list.extend(rids);
+                self.apply(Action::SetRids { target, rids: list });
+            }
+            Action::RemoveRid { target, rid } => {
+                let list = self.rids(target).into_iter().filter(|r| *r != rid).collect();
+                self.apply(Action::SetRids { target, rids: list });
+            }
+            Action::PopRid(target) => {
+                let mut list = self.rids(target);
+                list.pop();
+                self.apply(Action::SetRids { target, rids: list });
             }
             Action::SetFlag(flag, on) => {
                 let field = match flag {

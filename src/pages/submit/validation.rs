@@ -105,12 +105,7 @@ pub fn validate(form: &FormState) -> Vec<Problem> {
             if let Some(bad) = texts.iter().find_map(|t| rid_problem(t)) {
                 problems.push(invalid(key, format!("{bad}. Remove it or fix it.")));
             } else if texts.is_empty() && selection.kind.list_required(list) {
-                let what = match selection.kind.holds(list) {
-                    RidKind::Dataset => "dataset",
-                    RidKind::JobSpec => "job spec",
-                };
-                let list_name = selection.kind.list_label(list).to_lowercase();
-                problems.push(missing(key, format!("Selection {}: add at least one {what} to “{list_name}”.", i + 1)));
+                problems.push(missing(key, format!("Selection {}: {}.", i + 1, selection.kind.list_missing(list))));
             }
         }
     }
