@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::proc::{self, Env, Steps};
 use crate::server::{self, ServerOptions, TestServer};
 use crate::setup;
@@ -18,45 +18,112 @@ const WASM_TEST_RUNNER_PORT: u16 = 47181;
 /// A test pipeline for the browser tests, used instead of the embedded demo when present.
 const FIXTURE_PIPELINE: &str = "tests/fixtures/pipeline.toml";
 
-/// Runs setup and every check.
-pub fn test(env: &Env) -> Result<()> {
-    let mut steps = Steps::new(10);
-    steps.run("setup", || setup::setup(env))?;
-    cargo_step(&mut steps, env, "rustfmt", &["fmt", "--all", "--check"])?;
-    cargo_step(
-        &mut steps,
-        env,
-        "clippy (native crates)",
-        &["clippy", "--workspace", "--exclude", "kiln-console", "--all-targets", "--", "-D", "warnings"],
-    )?;
-    cargo_step(
-        &mut steps,
-        env,
-        "clippy (console, wasm32)",
-        &[
-            "clippy",
-            "-p",
-            "kiln-console",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    cargo_step(&mut steps, env, "native tests", &["test", "--workspace", "--exclude", "kiln-console"])?;
-    steps.run("trunk build --release", || trunk_build(env))?;
-    steps.run("build kiln-server", || build_server(env))?;
-    steps.run("wasm-bindgen-test (headless Chromium)", || wasm_tests(env))?;
-    steps.run("browser E2E (node --test tests/e2e/)", || e2e(env))?;
-    steps.run("console size", || crate::size::report(env))?;
-    steps.summary();
-    Ok(())
+/// One check of `cargo xtask test`, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Fmt,
+    ClippyNative,
+    ClippyWasm,
+    NativeTests,
+    TrunkBuild,
+    BuildServer,
+    WasmTests,
+    E2e,
+    Size,
 }
 
-fn cargo_step(steps: &mut Steps, env: &Env, name: &str, args: &[&str]) -> Result<()> {
-    steps.run(name, || proc::run(name, &mut env.cargo(args)))
+impl Check {
+    const ALL: [Check; 9] = [
+        Check::Fmt,
+        Check::ClippyNative,
+        Check::ClippyWasm,
+        Check::NativeTests,
+        Check::TrunkBuild,
+        Check::BuildServer,
+        Check::WasmTests,
+        Check::E2e,
+        Check::Size,
+    ];
+
+    /// The short name `--from` takes.
+    fn key(self) -> &'static str {
+        match self {
+            Check::Fmt => "fmt",
+            Check::ClippyNative => "clippy",
+            Check::ClippyWasm => "clippy-wasm",
+            Check::NativeTests => "native",
+            Check::TrunkBuild => "trunk",
+            Check::BuildServer => "server",
+            Check::WasmTests => "wasm",
+            Check::E2e => "e2e",
+            Check::Size => "size",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Check::Fmt => "rustfmt",
+            Check::ClippyNative => "clippy (native crates)",
+            Check::ClippyWasm => "clippy (console, wasm32)",
+            Check::NativeTests => "native tests",
+            Check::TrunkBuild => "trunk build --release",
+            Check::BuildServer => "build kiln-server",
+            Check::WasmTests => "wasm-bindgen-test (headless Chromium)",
+            Check::E2e => "browser E2E (node --test tests/e2e/)",
+            Check::Size => "console size",
+        }
+    }
+
+    fn run(self, env: &Env) -> Result<()> {
+        let cargo = |args: &[&str]| proc::run(self.title(), &mut env.cargo(args));
+        match self {
+            Check::Fmt => cargo(&["fmt", "--all", "--check"]),
+            Check::ClippyNative => {
+                cargo(&["clippy", "--workspace", "--exclude", "kiln-console", "--all-targets", "--", "-D", "warnings"])
+            }
+            Check::ClippyWasm => cargo(&[
+                "clippy",
+                "-p",
+                "kiln-console",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+            Check::NativeTests => cargo(&["test", "--workspace", "--exclude", "kiln-console"]),
+            Check::TrunkBuild => trunk_build(env),
+            Check::BuildServer => build_server(env),
+            Check::WasmTests => wasm_tests(env),
+            Check::E2e => e2e(env),
+            Check::Size => crate::size::report(env),
+        }
+    }
+}
+
+/// The `--from` keys, for the help text.
+pub fn check_keys() -> String {
+    Check::ALL.map(Check::key).join(", ")
+}
+
+/// Runs setup and then every check, or the checks from `from` on (a re-run after a fix).
+pub fn test(env: &Env, from: Option<&str>) -> Result<()> {
+    let first = match from {
+        None => 0,
+        Some(key) => Check::ALL
+            .iter()
+            .position(|c| c.key() == key)
+            .ok_or_else(|| Error::Usage(format!("unknown check `{key}`; the checks are: {}", check_keys())))?,
+    };
+    let checks = &Check::ALL[first..];
+    let mut steps = Steps::new(checks.len() + 1);
+    steps.run("setup", || setup::setup(env))?;
+    for check in checks {
+        steps.run(check.title(), || check.run(env))?;
+    }
+    steps.summary();
+    Ok(())
 }
 
 /// `trunk build --release` into dist/.

@@ -24,7 +24,9 @@ commands:
                          (Cargo.lock's version), trunk, Chromium + chromedriver, npm packages
   run [-- SERVER ARGS]   setup, release Trunk build, then kiln-server on http://127.0.0.1:8080
                          (extra arguments go to kiln-server, e.g. -- --workers 4)
-  test                   setup, then every check CI runs, stopping at the first failure
+  test [--from CHECK]    setup, then every check CI runs, stopping at the first failure;
+                         --from resumes at a check: fmt, clippy, clippy-wasm, native, trunk,
+                         server, wasm, e2e, size
   size                   setup, release Trunk build, then the wasm/JS sizes against a minimal app
   help                   this text";
 
@@ -55,8 +57,17 @@ fn dispatch(args: &[String]) -> Result<ExitCode> {
             setup::setup(&env)?;
         }
         "test" => {
-            no_extra(rest)?;
-            checks::test(&env)?;
+            let from = match rest {
+                [] => None,
+                [flag, key] if flag == "--from" => Some(key.as_str()),
+                other => {
+                    return Err(Error::Usage(format!(
+                        "`test` takes only `--from CHECK`, got {other:?}; the checks are: {}",
+                        checks::check_keys()
+                    )));
+                }
+            };
+            checks::test(&env, from)?;
         }
         "size" => {
             no_extra(rest)?;

@@ -74,7 +74,13 @@ impl Env {
 
 /// Shows a command the way a shell user would type it.
 pub fn display(cmd: &Command) -> String {
-    let mut out = cmd.get_program().to_string_lossy().into_owned();
+    let program = Path::new(cmd.get_program());
+    // The cargo that runs us has a long toolchain path; `cargo` says the same.
+    let mut out = if program.file_name().is_some_and(|n| n == "cargo") {
+        "cargo".to_owned()
+    } else {
+        program.to_string_lossy().into_owned()
+    };
     for arg in cmd.get_args() {
         let arg = arg.to_string_lossy();
         out.push(' ');
