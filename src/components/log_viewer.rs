@@ -23,6 +23,11 @@ use self::text::{LogText, Piece};
 use self::window::{DEFAULT_VIEWPORT_PX, LINE_PX, is_at_end, scroll_top_for, visible_range};
 use crate::api::{self, Client};
 
+/// The windowing arithmetic depends on these, so they are inline rather than left to a
+/// stylesheet that might not be loaded (or might be overridden).
+const LINE_STYLE: &str = "height: 20px; line-height: 20px";
+const LINES_STYLE: &str = "max-height: min(65vh, 560px); overflow: auto";
+
 /// How often a running attempt's log is read again.
 const POLL_DELAY: Duration = Duration::from_millis(1000);
 /// How long to wait after a failed read before trying again.
@@ -315,7 +320,7 @@ pub fn LogViewer(props: &LogViewerProps) -> Html {
                 };
                 let number = index + 1;
                 html! {
-                    <div key={index} class={classes!("log-line", (*marked == Some(index)).then_some("marked"))}>
+                    <div key={index} class={classes!("log-line", (*marked == Some(index)).then_some("marked"))} style={LINE_STYLE}>
                         <a class="ln" href={text::fragment_for_line(number)} data-line={number.to_string()}
                             aria-label={format!("Line {number}")}>{ number }</a>
                         <span class="lt">{ for pieces.into_iter().map(|piece| render_piece(piece, *current)) }</span>
@@ -352,7 +357,7 @@ pub fn LogViewer(props: &LogViewerProps) -> Html {
                 </div>
             </div>
             <p class="log-feed" aria-live="polite">{ feed_text(&feed, line_count) }</p>
-            <div class="log-lines" ref={container} {onscroll} onclick={on_line_click} tabindex="0"
+            <div class="log-lines" style={LINES_STYLE} ref={container} {onscroll} onclick={on_line_click} tabindex="0"
                 role="region" aria-label="Log" data-line-count={line_count.to_string()}>
                 <div class="log-window" style={window_style}>{ rows }</div>
             </div>

@@ -6,6 +6,7 @@
 
 mod builds;
 mod common;
+mod reports;
 mod shell;
 mod submit;
 

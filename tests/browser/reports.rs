@@ -1,0 +1,545 @@
+//! The build and job reports: graph layering, the timeline's axis, the log viewer's
+//! text, search, tailing and windowing, service text rendered as text, and the build
+//! report against a real kiln-server.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use kiln_api::build2::{
+    Attempt, BuildJob, DatasetsSelection, JobReport, JobSpecSelection, JobSpecsSelection, JobStatus,
+    SubmitBuildRequest, UpstreamSelection,
+};
+use kiln_api::teams::CatalogQuery;
+use kiln_api::{Rid, TeamName, Timestamp};
+use kiln_console::api::{self, Client, LogChunk};
+use kiln_console::components::job_graph::{JobGraph, job_deps, layers, layout};
+use kiln_console::components::log_viewer::tail::{Applied, Tail};
+use kiln_console::components::log_viewer::text::{self, LogText, Match, Piece};
+use kiln_console::components::log_viewer::window::visible_range;
+use kiln_console::components::log_viewer::{LogSource, LogViewer};
+use kiln_console::components::status_badge::job_look;
+use kiln_console::components::timeline::{self, Bar};
+use kiln_console::pages::build_report::BuildReportPage;
+use kiln_console::pages::build_report::attempts::{bars, jobs_to_fetch, signature};
+use kiln_console::pages::build_report::jobs_table::JobsTable;
+use kiln_console::pages::build_report::live::should_poll;
+use kiln_console::pages::build_report::options::option_rows;
+use kiln_console::pages::job_report::attempts::{AttemptsTable, attempt_look, ending, signal_name};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{Element, HtmlInputElement};
+use yew::prelude::*;
+
+use crate::common::{mount, query, query_all, server_url, test_config, text_of, wait_for};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+fn rid(kind: &str, locator: &str) -> Rid {
+    Rid::parse(&format!("ri.foundry.main.{kind}.{locator}")).expect("a valid test RID")
+}
+
+fn ts(secs: i64) -> Timestamp {
+    Timestamp::from_unix_millis(1_780_000_000_000 + secs * 1000).expect("a valid time")
+}
+
+fn job(name: &str, status: JobStatus, deps: &[&str]) -> BuildJob {
+    BuildJob {
+        rid: rid("job", name),
+        job_spec_rid: rid("jobspec", name),
+        job_spec_name: name.to_owned(),
+        status,
+        reason: None,
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        depends_on: deps.iter().map(|d| rid("job", d)).collect(),
+        attempt_count: 0,
+        started_time: None,
+        finished_time: None,
+        error: None,
+    }
+}
+
+fn attempt(number: u32, start: i64, end: Option<i64>, exit: Option<i32>, signal: Option<i32>) -> Attempt {
+    Attempt {
+        number,
+        started_time: Some(ts(start)),
+        finished_time: end.map(ts),
+        exit_code: exit,
+        signal,
+        error: None,
+        retryable: false,
+        log_url: None,
+    }
+}
+
+// ---- Job graph -------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn graph_layers_follow_the_longest_path() {
+    // a → b → d, a → c → d, and d also depends on a directly: d is still in layer 2.
+    let deps = vec![vec![], vec![0], vec![0], vec![1, 2, 0], vec![]];
+    assert_eq!(layers(&deps), [0, 1, 1, 2, 0]);
+    let l = layout(&deps);
+    assert_eq!((l.layers, l.rows), (3, 2));
+    // Within a layer every node has its own row.
+    assert_ne!(l.row[1], l.row[2]);
+    assert_ne!(l.row[0], l.row[4]);
+}
+
+#[wasm_bindgen_test]
+fn graph_layout_survives_cycles_self_loops_and_unknown_jobs() {
+    let deps = vec![vec![1], vec![0], vec![2], vec![99, 1]];
+    let layer = layers(&deps);
+    assert_eq!(layer.len(), 4);
+    assert_eq!(layer[2], 0, "a self-loop is ignored");
+    assert!(layer[3] > layer[1], "a job sits right of what it depends on");
+}
+
+#[wasm_bindgen_test]
+fn graph_dependencies_are_read_from_the_build_report() {
+    let jobs = vec![job("clean", JobStatus::Succeeded, &[]), job("join", JobStatus::Running, &["clean", "elsewhere"])];
+    assert_eq!(job_deps(&jobs), [vec![], vec![0]]);
+    assert_eq!(layers(&job_deps(&jobs)), [0, 1]);
+}
+
+#[wasm_bindgen_test]
+async fn graph_nodes_are_coloured_by_status_and_open_their_job() {
+    let jobs = Rc::new(vec![job("clean", JobStatus::Succeeded, &[]), job("join", JobStatus::Failed, &["clean"])]);
+    let opened = Rc::new(std::cell::RefCell::new(Vec::<Rid>::new()));
+    let on_open = {
+        let opened = opened.clone();
+        Callback::from(move |rid: Rid| opened.borrow_mut().push(rid))
+    };
+    let root = mount(test_config(), None, html! { <JobGraph {jobs} {on_open} /> });
+    wait_for("the graph", WAIT, || count(&root, "g.graph-node") == 2).await;
+    assert_eq!(count(&root, "path.graph-edge"), 1);
+    let failed: Element =
+        root.query_selector("g.graph-node.badge-failed").ok().flatten().expect("the failed job is coloured as failed");
+    assert_eq!(failed.get_attribute("data-job").as_deref(), Some(rid("job", "join").as_str()));
+    assert_eq!(count(&root, "g.graph-node.badge-ok"), 1);
+
+    // SVG <g> elements are not HtmlElements, so the events are dispatched by script (the
+    // crate does not enable web-sys's event-init dictionaries).
+    let label: Element = root.query_selector("g.badge-failed text").ok().flatten().expect("a node label");
+    dispatch(&label, "new MouseEvent('click', {bubbles: true})");
+    let node: Element = root.query_selector("g.badge-ok").ok().flatten().expect("a node");
+    dispatch(&node, "new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})");
+    assert_eq!(*opened.borrow(), [rid("job", "join"), rid("job", "clean")]);
+}
+
+/// How many elements match `selector`, SVG ones included (`query_all` keeps only HTML ones).
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).map(|list| list.length()).unwrap_or(0)
+}
+
+/// The text of the first element matching `selector`, SVG ones included.
+fn any_text(root: &Element, selector: &str) -> String {
+    root.query_selector(selector).ok().flatten().and_then(|e| e.text_content()).unwrap_or_default()
+}
+
+/// Dispatches the event `constructor` (a JavaScript expression) on `target`.
+fn dispatch(target: &Element, constructor: &str) {
+    let fire = js_sys::Function::new_with_args("target", &format!("target.dispatchEvent({constructor})"));
+    fire.call1(&wasm_bindgen::JsValue::NULL, target).expect("the event is dispatched");
+}
+
+// ---- Timeline -------------------------------------------------------------------------
+
+fn bar(start: i64, end: Option<i64>) -> Bar {
+    Bar {
+        job: rid("job", "j"),
+        label: "j".into(),
+        start,
+        end,
+        look: job_look(JobStatus::Succeeded),
+        detail: String::new(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn timeline_axis_spans_every_attempt_and_running_ones_reach_now() {
+    let bars = [bar(1_000, Some(11_000)), bar(5_000, None)];
+    let axis = timeline::span(&bars, 21_000).expect("bars have a span");
+    assert_eq!(axis, (1_000, 21_000));
+    let (left, width) = timeline::placement(&bars[1], axis, 21_000);
+    assert!((left - 20.0).abs() < 1e-9 && (width - 80.0).abs() < 1e-9, "{left} {width}");
+    let ticks = timeline::ticks(axis);
+    assert_eq!(ticks.first().map(|t| t.1.as_str()), Some("0 s"));
+    assert!(ticks.len() <= 7 && ticks.len() >= 3, "{ticks:?}");
+    assert_eq!(timeline::offset_label(90_000), "1 min 30 s");
+    assert!(timeline::span(&[], 0).is_none());
+}
+
+#[wasm_bindgen_test]
+fn timeline_has_a_bar_for_every_attempt() {
+    let mut flaky = job("segments", JobStatus::Succeeded, &[]);
+    flaky.attempt_count = 2;
+    flaky.started_time = Some(ts(10));
+    flaky.finished_time = Some(ts(30));
+    let mut early = job("clean", JobStatus::Succeeded, &[]);
+    early.started_time = Some(ts(0));
+    early.finished_time = Some(ts(5));
+    let waiting = job("later", JobStatus::Waiting, &[]);
+    let jobs = vec![flaky.clone(), early.clone(), waiting];
+    let mut reports = HashMap::new();
+    reports.insert(
+        flaky.rid.clone(),
+        JobReport {
+            rid: flaky.rid.clone(),
+            build_rid: rid("build", "b"),
+            job_spec_rid: flaky.job_spec_rid.clone(),
+            job_spec_name: "segments".into(),
+            status: JobStatus::Succeeded,
+            reason: None,
+            stale_reason: None,
+            timeout_seconds: None,
+            queued_behind: None,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            attempts: vec![attempt(1, 10, Some(12), Some(75), None), attempt(2, 15, Some(30), Some(0), None)],
+        },
+    );
+    let drawn = bars(&jobs, &reports);
+    let labels: Vec<&str> = drawn.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(labels, ["clean", "segments · attempt 1", "segments · attempt 2"]);
+    assert_eq!(drawn[1].look.label, "Failed");
+    assert_eq!(drawn[1].detail, "exit code 75");
+    // Only started jobs whose state changed since their report was fetched are fetched again.
+    let mut known = HashMap::new();
+    assert_eq!(jobs_to_fetch(&jobs, &known).len(), 2);
+    known.insert(flaky.rid.clone(), signature(&flaky));
+    assert_eq!(jobs_to_fetch(&jobs, &known).iter().map(|j| j.job_spec_name.as_str()).collect::<Vec<_>>(), ["clean"]);
+}
+
+// ---- Attempts, options, polling --------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn attempts_say_how_they_ended_with_signal_names() {
+    assert_eq!(signal_name(15), Some("SIGTERM"));
+    assert_eq!(signal_name(9), Some("SIGKILL"));
+    assert_eq!(signal_name(0), None);
+    assert_eq!(signal_name(64), None);
+    assert_eq!(ending(&attempt(1, 0, Some(3), None, Some(15))), "killed by SIGTERM (15)");
+    assert_eq!(ending(&attempt(1, 0, Some(3), Some(2), None)), "exit code 2");
+    assert_eq!(ending(&attempt(1, 0, None, None, None)), "running");
+    assert_eq!(attempt_look(&attempt(1, 0, Some(3), None, Some(9))).label, "Killed");
+    assert_eq!(attempt_look(&attempt(1, 0, Some(3), Some(0), None)).label, "Succeeded");
+    assert_eq!(attempt_look(&attempt(1, 0, None, None, None)).label, "Running");
+}
+
+#[wasm_bindgen_test]
+fn request_options_read_as_words() {
+    let mut parameters = serde_json::Map::new();
+    parameters.insert("region".into(), serde_json::json!("eu"));
+    let request = SubmitBuildRequest {
+        job_spec_selections: vec![
+            JobSpecSelection::Datasets(DatasetsSelection {
+                dataset_rids: vec![rid("dataset", "a")],
+                is_required: Some(false),
+            }),
+            JobSpecSelection::Upstream(UpstreamSelection {
+                dataset_rids: vec![rid("dataset", "b")],
+                dataset_rids_to_ignore: vec![rid("dataset", "c")],
+            }),
+        ],
+        force_build: Some(true),
+        num_run_job_attempts: Some(3),
+        retry_backoff_duration: Some(30),
+        build_parameters: Some(parameters),
+        ..SubmitBuildRequest::default()
+    };
+    let rows: Vec<(String, String)> = option_rows(&request).into_iter().map(|r| (r.label, r.value)).collect();
+    assert_eq!(rows[0], ("Selection 1".into(), "Datasets (optional): ri.foundry.main.dataset.a".into()));
+    assert_eq!(
+        rows[1],
+        ("Selection 2".into(), "Upstream of: ri.foundry.main.dataset.b; ignoring ri.foundry.main.dataset.c".into())
+    );
+    assert!(rows.contains(&("Force build".into(), "Yes".into())));
+    assert!(rows.contains(&("Attempts per job".into(), "3".into())));
+    assert!(rows.contains(&("Wait between attempts".into(), "30 s".into())));
+    assert!(!rows.iter().any(|(label, _)| label == "Finish on failures"), "unset options are not listed");
+}
+
+#[wasm_bindgen_test]
+fn reports_poll_only_while_changing_and_visible() {
+    assert!(should_poll(true, true));
+    assert!(!should_poll(true, false), "a hidden tab asks nothing");
+    assert!(!should_poll(false, true), "a final report is not fetched again");
+}
+
+// ---- Log text, search, tailing, windowing ----------------------------------------------
+
+#[wasm_bindgen_test]
+fn log_lines_join_across_chunks_and_keep_the_raw_text() {
+    let mut log = LogText::new();
+    log.push("one\ntw");
+    assert_eq!((log.line_count(), log.line(1)), (2, "tw"));
+    log.push("o\r\nthree\n");
+    assert_eq!(log.lines().collect::<Vec<_>>(), ["one", "two", "three"]);
+    assert_eq!(log.as_str(), "one\ntwo\r\nthree\n");
+}
+
+#[wasm_bindgen_test]
+fn log_search_is_case_insensitive_and_marks_every_hit() {
+    let log = LogText::from_text("Row 1 ok\nrow 2 ROW\nnothing");
+    let hits = text::find_all(&log, "row");
+    assert_eq!(
+        hits,
+        [Match { line: 0, start: 0, end: 3 }, Match { line: 1, start: 0, end: 3 }, Match { line: 1, start: 6, end: 9 }]
+    );
+    assert_eq!(text::pieces(log.line(1), &hits, 1), [Piece::Hit("row", 1), Piece::Plain(" 2 "), Piece::Hit("ROW", 2)]);
+    assert!(text::find_all(&log, "").is_empty());
+}
+
+#[wasm_bindgen_test]
+fn first_error_line_and_line_links() {
+    let log = LogText::from_text("start\nloading\nTraceback (most recent call last):\nValueError");
+    assert_eq!(text::first_error_line(&log), Some(2));
+    assert!(text::is_error_line("Job FAILED"));
+    assert!(!text::is_error_line("all good"));
+    assert_eq!(text::line_from_fragment("#L42"), Some(42));
+    assert_eq!(text::line_from_fragment("#L0"), None);
+    assert_eq!(text::line_from_fragment("#top"), None);
+    assert_eq!(text::fragment_for_line(7), "#L7");
+}
+
+fn chunk(text: &str, next_offset: u64, complete: bool) -> LogChunk {
+    LogChunk { text: text.to_owned(), next_offset, complete }
+}
+
+#[wasm_bindgen_test]
+fn tailing_reads_on_from_the_last_offset_until_complete() {
+    let mut log = LogText::new();
+    let mut tail = Tail::new();
+    assert_eq!(tail.next_offset(), Some(0));
+    assert_eq!(tail.apply(&mut log, &chunk("step 1\nst", 10, false)), Applied::Grew);
+    assert_eq!(tail.next_offset(), Some(10));
+    assert_eq!(tail.apply(&mut log, &chunk("", 10, false)), Applied::Unchanged);
+    assert_eq!(tail.apply(&mut log, &chunk("ep 2\ndone\n", 20, true)), Applied::Grew);
+    assert_eq!(tail.next_offset(), None, "a complete log is not read again");
+    assert_eq!(log.lines().collect::<Vec<_>>(), ["step 1", "step 2", "done"]);
+
+    // An offset that goes backwards means a different file: start over.
+    let mut tail = Tail::new();
+    let mut log = LogText::from_text("old\n");
+    tail.apply(&mut log, &chunk("", 4, false));
+    assert_eq!(tail.apply(&mut log, &chunk("new", 3, false)), Applied::Restarted);
+    assert!(log.is_empty());
+    assert_eq!(tail.next_offset(), Some(0));
+}
+
+#[wasm_bindgen_test]
+fn the_log_window_is_the_viewport_plus_a_buffer() {
+    let range = visible_range(0.0, 400.0, 100_000);
+    assert_eq!(range.start, 0);
+    assert!(range.end < 100, "{range:?}");
+    let range = visible_range(20_000.0, 400.0, 100_000);
+    assert!(range.contains(&1000) && range.contains(&1020), "{range:?}");
+    assert!(range.len() < 120, "{range:?}");
+    assert_eq!(visible_range(0.0, 400.0, 3), 0..3);
+}
+
+// ---- Log viewer, mounted ---------------------------------------------------------------
+
+fn text_source(text: &str) -> LogSource {
+    LogSource::Text(Rc::from(text))
+}
+
+fn type_into(root: &Element, selector: &str, value: &str) {
+    let input: HtmlInputElement = query(root, selector).expect("the input").unchecked_into();
+    input.set_value(value);
+    let event = web_sys::InputEvent::new("input").expect("an input event");
+    input.dispatch_event(&event).expect("dispatch");
+}
+
+#[wasm_bindgen_test]
+async fn log_viewer_searches_and_steps_through_matches() {
+    let log = "booting\nreading rows\n3 rows read\nwriting ROWS\n";
+    let root = mount(test_config(), None, html! { <LogViewer source={text_source(log)} /> });
+    wait_for("the log lines", WAIT, || query_all(&root, ".log-line").len() == 4).await;
+    type_into(&root, "#log-search", "rows");
+    wait_for("three marks", WAIT, || query_all(&root, ".log-line mark").len() == 3).await;
+    assert_eq!(text_of(&root, ".log-match-count"), "1 of 3");
+    assert_eq!(text_of(&root, "mark.current"), "rows");
+    query(&root, ".log-next").expect("next").click();
+    wait_for("the second match", WAIT, || text_of(&root, ".log-match-count") == "2 of 3").await;
+    query(&root, ".log-next").expect("next").click();
+    wait_for("the third match", WAIT, || text_of(&root, "mark.current") == "ROWS").await;
+    query(&root, ".log-next").expect("next").click();
+    wait_for("wrapping around", WAIT, || text_of(&root, ".log-match-count") == "1 of 3").await;
+    query(&root, ".log-prev").expect("prev").click();
+    wait_for("back to the last", WAIT, || text_of(&root, ".log-match-count") == "3 of 3").await;
+    type_into(&root, "#log-search", "nowhere");
+    wait_for("no matches", WAIT, || text_of(&root, ".log-match-count") == "No matches").await;
+    assert!(query_all(&root, ".log-line mark").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn log_viewer_mounts_only_a_window_of_a_long_log() {
+    let log: String = (1..=100_000).map(|i| format!("line {i}\n")).collect();
+    let root = mount(test_config(), None, html! { <LogViewer source={text_source(&log)} /> });
+    wait_for("the log", WAIT, || !query_all(&root, ".log-line").is_empty()).await;
+    let lines = query(&root, ".log-lines").expect("the lines");
+    assert_eq!(lines.get_attribute("data-line-count").as_deref(), Some("100000"));
+    let mounted = query_all(&root, ".log-line").len();
+    assert!(mounted < 150, "{mounted} lines mounted");
+    // Scrolling far down mounts the lines there instead.
+    lines.set_scroll_top(20 * 50_000);
+    wait_for("line 50001 mounted", WAIT, || {
+        query_all(&root, ".log-line .ln").iter().any(|a| a.text_content().as_deref() == Some("50001"))
+    })
+    .await;
+    assert!(query_all(&root, ".log-line").len() < 150);
+}
+
+#[wasm_bindgen_test]
+async fn log_viewer_opens_at_a_linked_line_and_jumps_to_the_first_error() {
+    let mut log: String = (1..=2_000).map(|i| format!("step {i}\n")).collect();
+    log.push_str("Traceback (most recent call last):\n  boom\n");
+    let root = mount(test_config(), None, html! { <LogViewer source={text_source(&log)} target_line={Some(500)} /> });
+    wait_for("line 500 marked", WAIT, || text_of(&root, ".log-line.marked .ln") == "500").await;
+    assert_eq!(text_of(&root, ".log-line.marked .lt"), "step 500");
+    let link = query(&root, ".log-line.marked .ln").expect("the line link");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("#L500"));
+    query(&root, ".log-first-error").expect("the first error button").click();
+    wait_for("the error line marked", WAIT, || text_of(&root, ".log-line.marked .ln") == "2001").await;
+    assert!(text_of(&root, ".log-line.marked .lt").starts_with("Traceback"));
+    // Clicking a line number marks that line and links to it.
+    let other = query_all(&root, ".log-line .ln").into_iter().find(|a| a.text_content().as_deref() == Some("1995"));
+    other.expect("line 1995 is in view").click();
+    wait_for("line 1995 marked", WAIT, || text_of(&root, ".log-line.marked .ln") == "1995").await;
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    assert_eq!(hash, "#L1995");
+}
+
+// ---- Service text is text -------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn html_in_logs_job_names_and_errors_renders_as_text() {
+    let evil = "<img src=x onerror=alert(1)><b>bold</b>";
+    let root = mount(test_config(), None, html! { <LogViewer source={text_source(&format!("ok\n{evil}\n"))} /> });
+    wait_for("the log", WAIT, || query_all(&root, ".log-line").len() == 2).await;
+    type_into(&root, "#log-search", "<b>");
+    wait_for("a mark", WAIT, || query(&root, ".log-line mark").is_some()).await;
+    assert!(query(&root, ".log-lines img").is_none() && query(&root, ".log-lines b").is_none());
+    assert_eq!(query_all(&root, ".log-line .lt")[1].text_content().as_deref(), Some(evil));
+
+    let mut failing = job("evil", JobStatus::Failed, &[]);
+    failing.job_spec_name = format!("name{evil}");
+    failing.error = Some(format!("error {evil}"));
+    let jobs = Rc::new(vec![failing]);
+    let mut bad_attempt = attempt(1, 0, Some(1), Some(1), None);
+    bad_attempt.error = Some(evil.to_owned());
+    let root = mount(
+        test_config(),
+        None,
+        html! {
+            <>
+                <JobsTable jobs={jobs.clone()} now={0} />
+                <JobGraph jobs={jobs} on_open={Callback::noop()} />
+                <AttemptsTable attempts={vec![bad_attempt]} now={0} selected={None::<u32>} />
+            </>
+        },
+    );
+    wait_for("the table", WAIT, || query(&root, "table.jobs td.job-why").is_some()).await;
+    assert_eq!(count(&root, "img") + count(&root, "b"), 0, "no element was made from service text");
+    assert_eq!(text_of(&root, "table.jobs .job-name a"), format!("name{evil}"));
+    assert_eq!(text_of(&root, "table.jobs .job-why"), format!("error {evil}"));
+    assert_eq!(text_of(&root, "table.attempts .attempt-error"), evil);
+    assert!(any_text(&root, "g.graph-node title").contains("<img"));
+}
+
+// ---- Against the real kiln-server -----------------------------------------------------
+
+fn client() -> Client {
+    Client::new(&test_config(), None)
+}
+
+/// The RID of a demo job spec, by name, from the service's catalog.
+async fn jobspec(name: &str) -> Rid {
+    let query = CatalogQuery { q: Some(name.to_owned()), limit: None };
+    let specs = api::catalog::jobspecs(&client(), &query).await.expect("the catalog answers");
+    specs.job_specs.into_iter().find(|s| s.name == name).map(|s| s.rid).expect("the demo pipeline has this job spec")
+}
+
+async fn submit(selection: JobSpecSelection) -> Rid {
+    let request = SubmitBuildRequest {
+        job_spec_selections: vec![selection],
+        force_build: Some(true),
+        ..SubmitBuildRequest::default()
+    };
+    let answer =
+        api::build2::submit_build(&client(), &request, &TeamName::default_team()).await.expect("the build is accepted");
+    answer.build_rid
+}
+
+#[wasm_bindgen_test]
+async fn build_report_shows_a_real_builds_jobs_live() {
+    if server_url().is_none() {
+        return; // Needs kiln-server: `cargo xtask test` provides one.
+    }
+    let spec = jobspec("clean-orders").await;
+    let build =
+        submit(JobSpecSelection::JobSpecs(JobSpecsSelection { job_spec_rids: vec![spec], is_required: Some(true) }))
+            .await;
+    let root = mount(test_config(), None, html! { <BuildReportPage rid={build.to_string()} /> });
+    wait_for("the job in the table", Duration::from_secs(20), || {
+        text_of(&root, "table.jobs .job-name") == "clean-orders"
+    })
+    .await;
+    assert_eq!(count(&root, "g.graph-node"), 1, "the graph shows the job");
+    assert!(text_of(&root, ".report-head h1").starts_with("Build #"));
+    // The report keeps itself up to date until the build is over.
+    wait_for("the build to succeed", Duration::from_secs(60), || {
+        query(&root, ".build-report").and_then(|s| s.get_attribute("data-status")).as_deref() == Some("SUCCEEDED")
+    })
+    .await;
+    assert_eq!(text_of(&root, "table.jobs .badge"), "Succeeded");
+    wait_for("the attempt on the timeline", WAIT, || query(&root, ".tl-bar.badge-ok").is_some()).await;
+}
+
+#[wasm_bindgen_test]
+async fn log_viewer_tails_a_running_attempt() {
+    if server_url().is_none() {
+        return; // Needs kiln-server: `cargo xtask test` provides one.
+    }
+    let slow = jobspec("customer-lifetime").await;
+    let spec = api::catalog::jobspecs(&client(), &CatalogQuery { q: Some("customer-lifetime".into()), limit: None })
+        .await
+        .expect("the catalog answers");
+    let output = spec.job_specs.iter().find(|s| s.rid == slow).and_then(|s| s.outputs.first().cloned());
+    let build = submit(JobSpecSelection::Upstream(UpstreamSelection {
+        dataset_rids: vec![output.expect("the slow job writes a dataset")],
+        dataset_rids_to_ignore: Vec::new(),
+    }))
+    .await;
+    // Wait for the slow job to start, then tail its first attempt.
+    let mut started = None;
+    let deadline = js_sys::Date::now() + 60_000.0;
+    while started.is_none() {
+        assert!(js_sys::Date::now() < deadline, "the slow job did not start within a minute");
+        let report = api::build2::build_report(&client(), &build).await.expect("the report").expect("the build");
+        started = report
+            .jobs
+            .iter()
+            .find(|j| j.job_spec_rid == slow && j.status == JobStatus::Running)
+            .map(|j| (report.team.clone(), report.run_id, j.rid.clone()));
+        gloo_timers::future::sleep(Duration::from_millis(300)).await;
+    }
+    let (team, run_id, job) = started.expect("the slow job started");
+    let source = LogSource::Service { client: client(), team: team.clone(), run_id, job: job.clone(), attempt: 1 };
+    let root = mount(test_config(), None, html! { <LogViewer {source} /> });
+    let count = || {
+        query(&root, ".log-lines")
+            .and_then(|e| e.get_attribute("data-line-count"))
+            .and_then(|n| n.parse::<usize>().ok())
+    };
+    wait_for("progress lines", Duration::from_secs(20), || count().unwrap_or(0) >= 1).await;
+    let first = count().unwrap_or(0);
+    wait_for("more lines while it runs", Duration::from_secs(20), || count().unwrap_or(0) > first).await;
+    assert!(text_of(&root, ".log-lines").contains("scoring customers: step 1 of"));
+    assert_eq!(query(&root, ".log-viewer").and_then(|e| e.get_attribute("data-feed")).as_deref(), Some("live"));
+    // Do not leave the slow build running for the other tests.
+    let _ = api::teams::stop(&client(), &team, run_id).await;
+}
