@@ -362,3 +362,44 @@ fn a_failure_reads_as_sentences_whatever_the_service_wrote() {
     );
     assert_eq!(sentence("Not found. ", "Nothing was changed."), "Not found. Nothing was changed.");
 }
+
+// ---- Watching and liveness ----
+
+#[wasm_bindgen_test]
+fn watching_a_build_is_kept_for_the_session() {
+    use kiln_console::notify;
+    let rid = "ri.foundry.main.build.watch-test";
+    notify::unwatch(rid);
+    assert!(!notify::is_watched(rid));
+    notify::watch(rid);
+    notify::watch(rid);
+    assert!(notify::is_watched(rid));
+    assert_eq!(notify::watched().iter().filter(|r| r.as_str() == rid).count(), 1, "watched once");
+    notify::unwatch(rid);
+    assert!(!notify::is_watched(rid));
+}
+
+#[wasm_bindgen_test]
+async fn without_a_stream_the_page_polls_and_explains_a_failed_load() {
+    use kiln_api::teams::RuntimeConfig;
+    use kiln_console::pages::team_builds::TeamBuildsPage;
+    // Nothing listens on port 9: the events stream fails and so does the listing.
+    let nowhere = RuntimeConfig {
+        build2_url: "http://127.0.0.1:9/build2/api".into(),
+        teams_url: "http://127.0.0.1:9/api/v1".into(),
+        ..RuntimeConfig::default()
+    };
+    let root = mount(nowhere, Some("/teams/default/builds"), html! { <TeamBuildsPage team="default" /> });
+    wait_for("the polling fallback", WAIT, || query(&root, ".live-indicator[data-live='polling']").is_some()).await;
+    wait_for("the load error", WAIT, || query(&root, ".builds-error").is_some()).await;
+    assert!(text_of(&root, ".builds-error").contains("could not be loaded"));
+    assert!(query(&root, ".builds-error button").is_some(), "with a way to try again");
+}
+
+#[wasm_bindgen_test]
+async fn a_team_name_that_cannot_be_is_explained() {
+    use kiln_console::pages::team_builds::TeamBuildsPage;
+    let root = mount(test_config(), None, html! { <TeamBuildsPage team="Not A Team!" /> });
+    wait_for("the notice", WAIT, || query(&root, ".notice").is_some()).await;
+    assert!(text_of(&root, ".notice").contains("is not a team name"));
+}

@@ -158,6 +158,15 @@ test('a tag added on the page filters the view, and the filtered URL can be shar
   await row(shared, tagged).waitFor({ timeout: 30_000 });
   assert.equal(await shared.getByLabel('Tag', { exact: true }).inputValue(), 'e2e-nightly');
   assert.equal(await shared.locator('.build-row[data-run-id]').count(), 1);
+
+  // The dataset filter and free text are answered by the service.
+  await shared.goto(kiln.url('/?dataset=clean%2Fcustomers'));
+  await row(shared, tagged).waitFor({ timeout: 30_000 });
+  assert.equal(await row(shared, other).count(), 0, 'a build that never touched clean/customers is not shown');
+  assert.equal(await shared.getByLabel('Dataset').inputValue(), 'clean/customers');
+  await shared.goto(kiln.url('/?q=e2e-nightly'));
+  await row(shared, tagged).waitFor({ timeout: 30_000 });
+  assert.equal(await row(shared, other).count(), 0);
   assert.deepEqual(errors, []);
 });
 
