@@ -100,8 +100,8 @@ fn catalog_table(catalog: &CatalogIndex, query: &str) -> Html {
                             html! {
                                 <tr key={d.rid.to_string()}>
                                     <td><span class="cell-name">{ d.name.clone() }</span><span class="cell-rid">{ d.rid.to_string() }</span></td>
-                                    <td>{ producer.clone().unwrap_or_else(|| "nothing (a raw input)".to_owned()) }</td>
-                                    <td>
+                                    <td data-label="Produced by">{ producer.clone().unwrap_or_else(|| "nothing (a raw input)".to_owned()) }</td>
+                                    <td data-label="Branches">
                                         if d.branches.is_empty() { <span class="muted">{ "no transactions yet" }</span> }
                                         <ul class="branches">
                                             { for d.branches.iter().map(|b| html! {

@@ -100,7 +100,7 @@ test('compose, preview, submit, land on the report, then edit and resubmit', TIM
   // service may still run it as a missing input of a chosen job).
   const product = table.locator('tbody tr', { hasText: 'revenue-by-product' });
   if (await product.count()) {
-    assert.match(await product.locator('.chosen-by').innerText(), /no selection/);
+    assert.match(await product.locator('.chosen-by').innerText(), /none: an input/);
   }
   assert.match(await table.locator('tbody tr', { hasText: 'summary-report' }).locator('.chosen-by').innerText(), /#1 Connecting/);
   await page.locator('.preview').scrollIntoViewIfNeeded();

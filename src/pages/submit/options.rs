@@ -37,6 +37,12 @@ pub struct OptionsProps {
     pub on_action: Callback<Action>,
 }
 
+/// What every control needs: the messages by field key, and where edits go.
+struct Wiring<'a> {
+    messages: &'a BTreeMap<String, FieldMessage>,
+    on_action: &'a Callback<Action>,
+}
+
 fn message_line(id: &str, message: Option<&FieldMessage>) -> Html {
     let (class, text) = match message {
         Some(m) if m.invalid => ("field-error", m.text.clone()),
@@ -46,39 +52,41 @@ fn message_line(id: &str, message: Option<&FieldMessage>) -> Html {
     html! { <p class={class} id={format!("{id}-error")}>{ text }</p> }
 }
 
-fn checkbox(key: &str, label: &str, help: &str, checked: bool, flag: Flag, on_action: &Callback<Action>) -> Html {
+fn checkbox(key: &str, label: &str, help: &str, checked: bool, flag: Flag, w: &Wiring) -> Html {
     let id = field_id(key);
-    let onchange = on_action.reform(move |e: Event| {
+    let onchange = w.on_action.reform(move |e: Event| {
         let input: HtmlInputElement = e.target_unchecked_into();
         Action::SetFlag(flag, input.checked())
     });
     html! {
         <div class="field opt">
             <label class="checkbox" for={id.clone()}>
-                <input type="checkbox" id={id.clone()} {checked} {onchange} aria-describedby={format!("{id}-help")} />
+                <input type="checkbox" id={id.clone()} {checked} {onchange} aria-describedby={format!("{id}-help {id}-error")} />
                 { label.to_owned() }
             </label>
             <p class="help" id={format!("{id}-help")}>{ help.to_owned() }</p>
+            { message_line(&id, w.messages.get(key)) }
         </div>
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn text_input(
-    key: &str,
-    label: &str,
-    help: &str,
-    value: &str,
-    placeholder: &str,
-    inputmode: &str,
-    field: TextField,
-    messages: &BTreeMap<String, FieldMessage>,
-    on_action: &Callback<Action>,
-    extra: Html,
-) -> Html {
+/// The wire key, placeholder and input mode of a text option.
+fn text_traits(field: TextField) -> (&'static str, &'static str, &'static str) {
+    match field {
+        TextField::Branch => ("branch", "master", "text"),
+        TextField::Attempts => ("numRunJobAttempts", "1", "numeric"),
+        TextField::RetryBackoff => ("retryBackoffDuration", "0", "numeric"),
+        TextField::BuildParameters => ("buildParameters", "{}", "text"),
+        TextField::SubmissionId => ("submissionId", "none", "text"),
+        TextField::BuildGroupRid => ("buildGroupRid", "ri.foundry.main.buildgroup.…", "text"),
+    }
+}
+
+fn text_input(field: TextField, label: &str, help: &str, value: &str, w: &Wiring, extra: Html) -> Html {
+    let (key, placeholder, inputmode) = text_traits(field);
     let id = field_id(key);
-    let message = messages.get(key);
-    let oninput = on_action.reform(move |e: InputEvent| {
+    let message = w.messages.get(key);
+    let oninput = w.on_action.reform(move |e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
         Action::SetText(field, input.value())
     });
@@ -106,11 +114,11 @@ fn choice<T: Copy + PartialEq + 'static>(
     value: Option<T>,
     choices: &[(Option<T>, &str, &str)],
     to_action: fn(Option<T>) -> Action,
-    on_action: &Callback<Action>,
+    w: &Wiring,
 ) -> Html {
     let id = field_id(key);
     let values: Vec<Option<T>> = choices.iter().map(|(v, _, _)| *v).collect();
-    let onchange = on_action.reform(move |e: Event| {
+    let onchange = w.on_action.reform(move |e: Event| {
         let select: HtmlSelectElement = e.target_unchecked_into();
         let index = select.selected_index().max(0) as usize;
         to_action(values.get(index).copied().flatten())
@@ -118,12 +126,13 @@ fn choice<T: Copy + PartialEq + 'static>(
     html! {
         <div class="field opt">
             <label for={id.clone()}>{ label.to_owned() }</label>
-            <select id={id.clone()} {onchange} aria-describedby={format!("{id}-help")}>
+            <select id={id.clone()} {onchange} aria-describedby={format!("{id}-help {id}-error")}>
                 { for choices.iter().map(|(v, wire, text)| html! {
                     <option value={wire.to_string()} selected={*v == value}>{ text.to_string() }</option>
                 }) }
             </select>
             <p class="help" id={format!("{id}-help")}>{ help.to_owned() }</p>
+            { message_line(&id, w.messages.get(key)) }
         </div>
     }
 }
@@ -133,6 +142,7 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
     let form = &props.form;
     let on_action = &props.on_action;
     let messages = &*props.messages;
+    let w = Wiring { messages, on_action };
     let generate = on_action.reform(|_: MouseEvent| Action::SetText(TextField::SubmissionId, new_submission_id()));
     let branches = props.catalog.as_ref().map(|c| c.branches()).unwrap_or_default();
 
@@ -181,10 +191,12 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
                     target={RidTarget::FailureInput { id: rid }} on_action={on_action.clone()}
                     catalog={props.catalog.clone()} message={messages.get(&key).cloned()} />
                 <div class="field">
-                    <label for={format!("ifs-{rid}-strategy")}>{ format!("When its producer fails ({n})") }</label>
+                    <label for={format!("ifs-{rid}-strategy")}>
+                        { "If its producer fails" }<span class="visually-hidden">{ format!(" (input {n})") }</span>
+                    </label>
                     <select id={format!("ifs-{rid}-strategy")} onchange={on_strategy}>
-                        <option value="CONTINUE" selected={row.strategy == FailureStrategy::Continue}>{ "CONTINUE — use its last good transaction" }</option>
-                        <option value="FAIL" selected={row.strategy == FailureStrategy::Fail}>{ "FAIL — fail the consumer" }</option>
+                        <option value="CONTINUE" selected={row.strategy == FailureStrategy::Continue}>{ "CONTINUE" }</option>
+                        <option value="FAIL" selected={row.strategy == FailureStrategy::Fail}>{ "FAIL" }</option>
                     </select>
                 </div>
                 <button type="button" class="icon-button failure-remove" onclick={remove} aria-label={format!("Remove input failure strategy {n}")}><span aria-hidden="true">{ "×" }</span></button>
@@ -201,14 +213,15 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
 
             <fieldset class="option-group">
                 <legend>{ "Branches" }</legend>
-                { text_input("branch", "Branch", "Every job runs on this branch. Default: master.", &form.branch,
-                    "master", "text", TextField::Branch, messages, on_action, html! {}) }
+                { text_input(TextField::Branch, "Branch", "Every job runs on this branch. Default: master.",
+                    &form.branch, &w, html! {}) }
                 <div class="field opt">
                     <span class="label" id="fallbacks-label">{ "Fallback branches" }</span>
                     <p class="help" id="fallbacks-help">{ "Tried in order when an input has no transaction on the branch. Default: none." }</p>
                     if !form.fallbacks.is_empty() {
                         <ol class="rows" aria-labelledby="fallbacks-label">{ for fallbacks }</ol>
                     }
+                    { message_line(&field_id("branchFallbacks"), messages.get("branchFallbacks")) }
                     <button type="button" id="add-fallback" class="button-add" onclick={on_action.reform(|_: MouseEvent| Action::AddFallback)}>
                         <span aria-hidden="true">{ "+ " }</span>{ "Add fallback branch" }
                     </button>
@@ -218,21 +231,21 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
             <fieldset class="option-group">
                 <legend>{ "What runs" }</legend>
                 { checkbox("forceBuild", "Force build", "Run every selected job spec even if it is not stale. Default: off.",
-                    form.force_build, Flag::ForceBuild, on_action) }
+                    form.force_build, Flag::ForceBuild, &w) }
                 { checkbox("ignoreBuildPolicy", "Ignore build policy", "Run jobs whose build policy is not satisfied. Default: off.",
-                    form.ignore_build_policy, Flag::IgnoreBuildPolicy, on_action) }
+                    form.ignore_build_policy, Flag::IgnoreBuildPolicy, &w) }
                 { checkbox("finishOnFailures", "Finish on failures", "When one job fails, cancel the rest and finish the build. Default: off.",
-                    form.finish_on_failures, Flag::FinishOnFailures, on_action) }
+                    form.finish_on_failures, Flag::FinishOnFailures, &w) }
             </fieldset>
 
             <fieldset class="option-group">
                 <legend>{ "Retries" }</legend>
-                { text_input("numRunJobAttempts", "Attempts per job", "Most attempts per job on a retryable error; 1 never retries. Default: 1.",
-                    &form.attempts, "1", "numeric", TextField::Attempts, messages, on_action, html! {}) }
+                { text_input(TextField::Attempts, "Attempts per job", "Most attempts per job on a retryable error; 1 never retries. Default: 1.",
+                    &form.attempts, &w, html! {}) }
                 { checkbox("forceRetry", "Force retry", "Treat every error as retryable, still bounded by attempts. Default: off.",
-                    form.force_retry, Flag::ForceRetry, on_action) }
-                { text_input("retryBackoffDuration", "Retry backoff (seconds)", "Seconds to wait between attempts. Default: retry at once.",
-                    &form.retry_backoff, "0", "numeric", TextField::RetryBackoff, messages, on_action, html! {}) }
+                    form.force_retry, Flag::ForceRetry, &w) }
+                { text_input(TextField::RetryBackoff, "Retry backoff (seconds)", "Seconds to wait between attempts. Default: retry at once.",
+                    &form.retry_backoff, &w, html! {}) }
             </fieldset>
 
             <fieldset class="option-group">
@@ -241,19 +254,20 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
                     form.exceeded_duration_mode,
                     &[(None, "", "Service default"), (Some(ExceededDurationMode::Cancel), "CANCEL", "CANCEL — stop the job"),
                       (Some(ExceededDurationMode::Retry), "RETRY", "RETRY — run it again")],
-                    Action::SetExceededMode, on_action) }
+                    Action::SetExceededMode, &w) }
                 { choice("outputQueueStrategy", "Output queue strategy", "A new job for an output that already has a running or queued job. Default: QUEUE_UP for batch, SUPERSEDE for long-running job specs.",
                     form.output_queue_strategy,
                     &[(None, "", "Service default"),
                       (Some(OutputQueueStrategy::QueueUp), "QUEUE_UP", "QUEUE_UP — wait behind it"),
                       (Some(OutputQueueStrategy::Supersede), "SUPERSEDE", "SUPERSEDE — cancel it and run")],
-                    Action::SetQueueStrategy, on_action) }
+                    Action::SetQueueStrategy, &w) }
                 <div class="field opt">
                     <span class="label" id="ifs-label">{ "Input failure strategies" }</span>
                     <p class="help">{ "Per input: when the job producing it fails, CONTINUE on its last good transaction or FAIL the consumer. Default: none." }</p>
                     if !form.input_failures.is_empty() {
                         <ol class="rows failure-rows" aria-labelledby="ifs-label">{ for failure_rows }</ol>
                     }
+                    { message_line(&field_id("inputFailureStrategies"), messages.get("inputFailureStrategies")) }
                     <button type="button" id="add-input-failure" class="button-add" onclick={on_action.reform(|_: MouseEvent| Action::AddInputFailure)}>
                         <span aria-hidden="true">{ "+ " }</span>{ "Add input failure strategy" }
                     </button>
@@ -269,12 +283,12 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
             <fieldset class="option-group">
                 <legend>{ "Bookkeeping" }</legend>
                 { checkbox("suppressNotifications", "Suppress notifications", "Send no completion notification for this build. Default: off.",
-                    form.suppress_notifications, Flag::SuppressNotifications, on_action) }
-                { text_input("submissionId", "Submission id", "Idempotency key: submitting the same id again returns the first build. Default: none.",
-                    &form.submission_id, "none", "text", TextField::SubmissionId, messages, on_action,
+                    form.suppress_notifications, Flag::SuppressNotifications, &w) }
+                { text_input(TextField::SubmissionId, "Submission id", "Idempotency key: submitting the same id again returns the first build. Default: none.",
+                    &form.submission_id, &w,
                     html! { <button type="button" onclick={generate}>{ "Generate" }</button> }) }
-                { text_input("buildGroupRid", "Build group RID", "Join an existing build group; builds in one group act as one. Default: a new group.",
-                    &form.build_group_rid, "ri.foundry.main.buildgroup.…", "text", TextField::BuildGroupRid, messages, on_action, html! {}) }
+                { text_input(TextField::BuildGroupRid, "Build group RID", "Join an existing build group; builds in one group act as one. Default: a new group.",
+                    &form.build_group_rid, &w, html! {}) }
             </fieldset>
         </section>
     }
