@@ -42,6 +42,16 @@ async fn stop_kills_the_whole_process_tree() {
     assert!(!process_gone(pid), "the grandchild runs");
 
     let b = s.build(&r.build_rid).await;
+    // The running attempt's log tails with Kiln-Log-Complete: false.
+    let log = format!("/api/v1/teams/default/builds/{}/jobs/{job_rid}/log?attempt=1&offset=0", b.run_id);
+    let text = helpers::until("the log line", helpers::DEADLINE, || async {
+        let r = s.get(&log).await;
+        let complete = r.headers()["kiln-log-complete"].to_str().expect("text").to_owned();
+        let text = r.text().await.expect("log");
+        (text == "started\n").then_some(complete)
+    })
+    .await;
+    assert_eq!(text, "false");
     let stop = s.post_json(&format!("/api/v1/teams/default/builds/{}/stop", b.run_id), &json!({})).await;
     assert_eq!(stop["message"], format!("Build id {} has been stopped", b.run_id));
     helpers::until("the grandchild to die", Duration::from_secs(15), || async { process_gone(pid).then_some(()) })

@@ -190,3 +190,34 @@ async fn events_stream_build_and_job_changes() {
     assert_eq!(notes["notifications"][0]["buildRid"], r.build_rid.as_str());
     assert_eq!(notes["notifications"][0]["state"], "complete");
 }
+
+#[tokio::test]
+async fn run_ids_count_per_team_and_the_team_header_picks_the_team() {
+    let s = helpers::start(QUICK, &[]).await;
+    s.run(quick(json!({})), BuildStatus::Succeeded).await;
+    let r = s
+        .client
+        .post(s.url("/build2/api/manager/submitBuild"))
+        .header("Kiln-Team", "data-eng")
+        .json(&quick(json!({})))
+        .send()
+        .await
+        .expect("POST");
+    let r: kiln_api::build2::SubmitBuildResponse = r.json().await.expect("response");
+    let b = s.finished(&r.build_rid).await;
+    assert_eq!((b.team.as_str(), b.run_id), ("data-eng", 1));
+    assert!(s.data().join("data-eng/logs/1/quick.attempt-1.log").is_file());
+    let teams = s.get_json("/api/v1/teams").await;
+    assert_eq!(
+        teams["teams"],
+        json!([{"name": "data-eng", "activeBuilds": 0, "totalBuilds": 1}, {"name": "default", "activeBuilds": 0, "totalBuilds": 1}])
+    );
+    let bad = s
+        .client
+        .post(s.url("/build2/api/manager/submitBuild"))
+        .header("Kiln-Team", "../x")
+        .json(&quick(json!({})))
+        .send();
+    let err = helpers::conjure(bad.await.expect("POST"), 400, "INVALID_ARGUMENT").await;
+    assert_eq!(err["parameters"]["field"], "Kiln-Team");
+}
