@@ -81,6 +81,7 @@ test('a submitted build appears and moves to complete without a reload', TIMEOUT
   assert.match(await row(page, runId).locator('.col-created').getAttribute('title'), /\d{4}-\d\d-\d\dT/);
   // The team's notification arrives as a toast.
   await page.locator(`.toast[data-run-id="${runId}"]`).waitFor({ timeout: STATE_WAIT });
+  await screenshot(page, 'builds-toast');
   assert.deepEqual(errors, []);
 });
 
