@@ -105,7 +105,7 @@ test('compose, preview, submit, land on the report, then edit and resubmit', TIM
   assert.match(await table.locator('tbody tr', { hasText: 'summary-report' }).locator('.chosen-by').innerText(), /#1 Connecting/);
   await page.locator('.preview').scrollIntoViewIfNeeded();
   await screenshot(page, 'submit-preview');
-  await phoneShotOf(page, 'submit-preview', page.locator('.preview'));
+  await phoneShotOf(page, 'submit-preview', page.locator('#preview-title'));
 
   // Submit, see the result, follow the build link to its report.
   const buildRid = await submitAndWait(page);
