@@ -86,11 +86,18 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let (left, width) = placement(bar, axis, props.now);
         let running = bar.end.is_none();
         let took = time_fmt::duration(bar.end.unwrap_or(props.now) - bar.start);
-        let summary = format!("{}, {}, {}{}", bar.look.label, took, if running { "still running" } else { "finished" },
-            if bar.detail.is_empty() { String::new() } else { format!(", {}", bar.detail) });
+        let summary = format!(
+            "{}, {}, {}{}",
+            bar.look.label,
+            took,
+            if running { "still running" } else { "finished" },
+            if bar.detail.is_empty() { String::new() } else { format!(", {}", bar.detail) }
+        );
         html! {
             <li key={i} class="tl-row">
-                <Link<Route> to={Route::JobReport { rid: bar.job.to_string() }} classes="tl-label">{ bar.label.clone() }</Link<Route>>
+                <span class="tl-label" title={bar.label.clone()}>
+                    <Link<Route> to={Route::JobReport { rid: bar.job.to_string() }}>{ bar.label.clone() }</Link<Route>>
+                </span>
                 <span class="tl-track">
                     <span class={classes!("tl-bar", bar.look.class, running.then_some("tl-running"))}
                         style={format!("left: {left:.3}%; width: {width:.3}%")} title={summary.clone()}

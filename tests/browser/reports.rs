@@ -202,7 +202,7 @@ fn timeline_has_a_bar_for_every_attempt() {
     );
     let drawn = bars(&jobs, &reports);
     let labels: Vec<&str> = drawn.iter().map(|b| b.label.as_str()).collect();
-    assert_eq!(labels, ["clean", "segments · attempt 1", "segments · attempt 2"]);
+    assert_eq!(labels, ["clean", "segments #1", "segments #2"]);
     assert_eq!(drawn[1].look.label, "Failed");
     assert_eq!(drawn[1].detail, "exit code 75");
     // Only started jobs whose state changed since their report was fetched are fetched again.
@@ -249,12 +249,11 @@ fn request_options_read_as_words() {
         build_parameters: Some(parameters),
         ..SubmitBuildRequest::default()
     };
-    let rows: Vec<(String, String)> = option_rows(&request).into_iter().map(|r| (r.label, r.value)).collect();
+    // Names from the catalog replace RIDs; a RID it does not know is shown as it is.
+    let names: HashMap<Rid, String> = [(rid("dataset", "b"), "clean/orders".to_owned())].into_iter().collect();
+    let rows: Vec<(String, String)> = option_rows(&request, &names).into_iter().map(|r| (r.label, r.value)).collect();
     assert_eq!(rows[0], ("Selection 1".into(), "Datasets (optional): ri.foundry.main.dataset.a".into()));
-    assert_eq!(
-        rows[1],
-        ("Selection 2".into(), "Upstream of: ri.foundry.main.dataset.b; ignoring ri.foundry.main.dataset.c".into())
-    );
+    assert_eq!(rows[1], ("Selection 2".into(), "Upstream of: clean/orders; ignoring ri.foundry.main.dataset.c".into()));
     assert!(rows.contains(&("Force build".into(), "Yes".into())));
     assert!(rows.contains(&("Attempts per job".into(), "3".into())));
     assert!(rows.contains(&("Wait between attempts".into(), "30 s".into())));

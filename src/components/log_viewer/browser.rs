@@ -25,7 +25,11 @@ pub fn set_fragment(fragment: &str) {
     let Ok(replace) = js_sys::Reflect::get(&history, &JsValue::from_str("replaceState")) else { return };
     let Ok(replace) = replace.dyn_into::<js_sys::Function>() else { return };
     let state = js_sys::Reflect::get(&history, &JsValue::from_str("state")).unwrap_or(JsValue::NULL);
-    let _ = replace.call3(&history, &state, &JsValue::from_str(""), &JsValue::from_str(fragment));
+    // A bare "#L42" would resolve against the page's <base href="/">, not the current
+    // path, so the URL is spelled out in full.
+    let location = window.location();
+    let url = format!("{}{}{fragment}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+    let _ = replace.call3(&history, &state, &JsValue::from_str(""), &JsValue::from_str(&url));
 }
 
 /// The 1-based line number of the line link a click landed on, if it landed on one.

@@ -60,11 +60,8 @@ pub fn bars(jobs: &[BuildJob], reports: &HashMap<Rid, JobReport>) -> Vec<Bar> {
         let several = started.len() > 1;
         for attempt in started {
             let Some(start) = attempt.started_time else { continue };
-            let label = if several {
-                format!("{} · attempt {}", job.job_spec_name, attempt.number)
-            } else {
-                job.job_spec_name.clone()
-            };
+            let label =
+                if several { format!("{} #{}", job.job_spec_name, attempt.number) } else { job.job_spec_name.clone() };
             let mut detail = ending(attempt);
             if let Some(error) = &attempt.error {
                 detail = format!("{detail}: {error}");

@@ -23,24 +23,28 @@ pub fn JobsTable(props: &JobsTableProps) -> Html {
         return html! { <p class="muted">{ "This build has no jobs." }</p> };
     }
     let rows = props.jobs.iter().map(|job| {
-        // The error says why a job failed; the reason why it did not run.
-        let why = job.error.clone().or_else(|| job.reason.clone()).unwrap_or_default();
+        // The error says why a job failed; the reason why it ran, or why it did not.
+        let why = match (&job.error, &job.reason) {
+            (Some(error), _) => html! { <span class="job-error">{ error.clone() }</span> },
+            (None, Some(reason)) => html! { <span class="muted">{ reason.clone() }</span> },
+            (None, None) => Html::default(),
+        };
         html! {
             <tr key={job.rid.to_string()} data-job={job.rid.to_string()}>
                 <td class="job-name">
                     <Link<Route> to={Route::JobReport { rid: job.rid.to_string() }}>{ job.job_spec_name.clone() }</Link<Route>>
                 </td>
                 <td><StatusBadge look={job_look(job.status)} /></td>
-                <td class="job-why">{ why }</td>
-                <td class="num">{ job.attempt_count }</td>
-                <td>{ time_cell(job.started_time.as_ref(), props.now) }</td>
-                <td>{ time_fmt::elapsed(job.started_time.as_ref(), job.finished_time.as_ref(), props.now).unwrap_or_default() }</td>
+                <td class="job-why stack-wide">{ why }</td>
+                <td class="num" data-label="Attempts">{ job.attempt_count }</td>
+                <td data-label="Started">{ time_cell(job.started_time.as_ref(), props.now) }</td>
+                <td data-label="Took">{ time_fmt::elapsed(job.started_time.as_ref(), job.finished_time.as_ref(), props.now).unwrap_or_default() }</td>
             </tr>
         }
     });
     html! {
         <div class="table-scroll">
-            <table class="jobs">
+            <table class="jobs stack">
                 <thead><tr>
                     <th scope="col">{ "Job" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Error or reason" }</th>
                     <th scope="col">{ "Attempts" }</th><th scope="col">{ "Started" }</th><th scope="col">{ "Took" }</th>

@@ -7,6 +7,7 @@ pub mod actions;
 pub mod attempts;
 pub mod jobs_table;
 pub mod live;
+pub mod names;
 pub mod options;
 mod summary;
 
@@ -21,6 +22,7 @@ use self::actions::BuildActions;
 use self::attempts::{bars, use_job_reports};
 use self::jobs_table::JobsTable;
 use self::live::{Live, Loaded, POLL_EVERY, use_live};
+use self::names::use_dataset_names;
 use self::options::RequestOptions;
 use self::summary::Summary;
 use crate::api::{self, ApiError};
@@ -121,6 +123,7 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
     let report = &props.report;
     let jobs: Rc<Vec<BuildJob>> = use_memo(report.jobs.clone(), |jobs| jobs.clone());
     let reports = use_job_reports(session.client(), jobs.clone());
+    let names = use_dataset_names();
     let bars = use_memo((jobs.clone(), reports), |(jobs, reports)| bars(jobs, reports));
     let on_open = use_callback(navigator, |rid: Rid, navigator| {
         if let Some(navigator) = navigator {
@@ -167,19 +170,17 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
                 <h2 id="jobs-heading">{ format!("Jobs ({})", jobs.len()) }</h2>
                 <JobsTable jobs={jobs.clone()} {now} />
             </section>
-            <div class="report-pair">
-                <section class="card" aria-labelledby="graph-heading">
-                    <h2 id="graph-heading">{ "Job graph" }</h2>
-                    <JobGraph jobs={jobs.clone()} {on_open} />
-                </section>
-                <section class="card" aria-labelledby="timeline-heading">
-                    <h2 id="timeline-heading">{ "Timeline" }</h2>
-                    <Timeline bars={bars} {now} />
-                </section>
-            </div>
+            <section class="card" aria-labelledby="graph-heading">
+                <h2 id="graph-heading">{ "Job graph" }</h2>
+                <JobGraph jobs={jobs.clone()} {on_open} />
+            </section>
+            <section class="card" aria-labelledby="timeline-heading">
+                <h2 id="timeline-heading">{ "Timeline of attempts" }</h2>
+                <Timeline bars={bars} {now} />
+            </section>
             <section class="card" aria-labelledby="options-heading">
                 <h2 id="options-heading">{ "Request options" }</h2>
-                <RequestOptions request={report.request.clone()} />
+                <RequestOptions request={report.request.clone()} {names} />
             </section>
         </section>
     }

@@ -1,9 +1,14 @@
 //! The request's options in words a person reads, not the wire's camelCase.
 
+use std::collections::HashMap;
+
+use kiln_api::Rid;
 use kiln_api::build2::{
     ExceededDurationMode, FailureStrategy, JobSpecSelection, OutputQueueStrategy, SubmitBuildRequest,
 };
 use yew::prelude::*;
+
+use super::names::{Names, dataset_label};
 
 /// One option as a label and a value, both plain text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,12 +25,17 @@ fn yes_no(value: bool) -> &'static str {
     if value { "Yes" } else { "No" }
 }
 
-fn list(rids: &[kiln_api::Rid]) -> String {
-    if rids.is_empty() { "none".to_owned() } else { rids.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ") }
+fn list(rids: &[Rid], names: &HashMap<Rid, String>) -> String {
+    if rids.is_empty() {
+        return "none".to_owned();
+    }
+    rids.iter().map(|r| dataset_label(r, names)).collect::<Vec<_>>().join(", ")
 }
 
-/// What one selection asks for, such as "datasets (required): ri…a, ri…b".
-pub fn describe_selection(selection: &JobSpecSelection) -> String {
+/// What one selection asks for, such as "Datasets (required): clean/orders, raw/products".
+/// `names` gives datasets and job specs their names; RIDs it lacks are shown as they are.
+pub fn describe_selection(selection: &JobSpecSelection, names: &HashMap<Rid, String>) -> String {
+    let list = |rids: &[Rid]| list(rids, names);
     let required = |r: Option<bool>| if r.unwrap_or(true) { "required" } else { "optional" };
     match selection {
         JobSpecSelection::Datasets(s) => format!("Datasets ({}): {}", required(s.is_required), list(&s.dataset_rids)),
@@ -50,12 +60,12 @@ pub fn describe_selection(selection: &JobSpecSelection) -> String {
 /// Every option the request set, in the order the submit form asks them. Branch and
 /// fallbacks are left out: the report's summary shows them. Options left unset are
 /// not listed; the service used its defaults for them.
-pub fn option_rows(request: &SubmitBuildRequest) -> Vec<OptionRow> {
+pub fn option_rows(request: &SubmitBuildRequest, names: &HashMap<Rid, String>) -> Vec<OptionRow> {
     let mut rows: Vec<OptionRow> = request
         .job_spec_selections
         .iter()
         .enumerate()
-        .map(|(i, selection)| row(format!("Selection {}", i + 1), describe_selection(selection)))
+        .map(|(i, selection)| row(format!("Selection {}", i + 1), describe_selection(selection, names)))
         .collect();
     if let Some(v) = request.force_build {
         rows.push(row("Force build", yes_no(v)));
@@ -94,7 +104,7 @@ pub fn option_rows(request: &SubmitBuildRequest) -> Vec<OptionRow> {
             FailureStrategy::Continue => "continue on its last good transaction",
             FailureStrategy::Fail => "fail the consumer",
         };
-        rows.push(row("If an input fails", format!("{}: {words}", strategy.input_dataset_rid)));
+        rows.push(row("If an input fails", format!("{}: {words}", dataset_label(&strategy.input_dataset_rid, names))));
     }
     if let Some(v) = request.suppress_notifications {
         rows.push(row("Suppress notifications", yes_no(v)));
@@ -119,11 +129,12 @@ pub fn parameter_text(value: &serde_json::Value) -> String {
 #[derive(Properties, PartialEq)]
 pub struct RequestOptionsProps {
     pub request: SubmitBuildRequest,
+    pub names: Names,
 }
 
 #[component]
 pub fn RequestOptions(props: &RequestOptionsProps) -> Html {
-    let rows = option_rows(&props.request);
+    let rows = option_rows(&props.request, &props.names);
     let parameters = props.request.build_parameters.as_ref().filter(|p| !p.is_empty());
     html! {
         <>

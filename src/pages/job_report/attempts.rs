@@ -103,21 +103,21 @@ pub fn AttemptsTable(props: &AttemptsTableProps) -> Html {
         });
         html! {
             <tr key={number} class={classes!(chosen.then_some("selected"))} data-attempt={number.to_string()}>
-                <td>{ number }</td>
+                <td class="attempt-number"><span class="visually-hidden">{ "Attempt " }</span>{ number }</td>
                 <td><StatusBadge look={attempt_look(attempt)} /></td>
-                <td class="attempt-ending">{ ending(attempt) }</td>
-                <td>{ time_cell(attempt.started_time.as_ref(), props.now) }</td>
-                <td>{ time_fmt::elapsed(attempt.started_time.as_ref(), attempt.finished_time.as_ref(), props.now).unwrap_or_default() }</td>
-                <td class="attempt-error">{ attempt.error.clone().unwrap_or_default() }</td>
-                <td>{ if attempt.error.is_some() || attempt.exit_code.is_some_and(|c| c != 0) {
+                <td class="attempt-ending stack-wide">{ ending(attempt) }</td>
+                <td data-label="Started">{ time_cell(attempt.started_time.as_ref(), props.now) }</td>
+                <td data-label="Took">{ time_fmt::elapsed(attempt.started_time.as_ref(), attempt.finished_time.as_ref(), props.now).unwrap_or_default() }</td>
+                <td class="attempt-error stack-wide">{ attempt.error.clone().unwrap_or_default() }</td>
+                <td data-label="Retryable">{ if attempt.error.is_some() || attempt.exit_code.is_some_and(|c| c != 0) {
                     if attempt.retryable { "Yes" } else { "No" } } else { "" } }</td>
-                <td>{ for log_button }</td>
+                <td class="attempt-log">{ for log_button }</td>
             </tr>
         }
     });
     html! {
         <div class="table-scroll">
-            <table class="attempts">
+            <table class="attempts stack">
                 <thead><tr>
                     <th scope="col">{ "#" }</th><th scope="col">{ "Result" }</th><th scope="col">{ "Ended with" }</th>
                     <th scope="col">{ "Started" }</th><th scope="col">{ "Took" }</th><th scope="col">{ "Error" }</th>

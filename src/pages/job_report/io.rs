@@ -3,6 +3,8 @@
 use kiln_api::build2::{JobInput, JobOutput};
 use yew::prelude::*;
 
+use crate::pages::build_report::names::{Names, dataset_cell};
+
 fn transaction(rid: Option<&kiln_api::Rid>, none: &'static str) -> Html {
     match rid {
         Some(rid) => html! { <span class="mono rid">{ rid.to_string() }</span> },
@@ -13,6 +15,7 @@ fn transaction(rid: Option<&kiln_api::Rid>, none: &'static str) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct InputsProps {
     pub inputs: Vec<JobInput>,
+    pub names: Names,
 }
 
 #[component]
@@ -22,14 +25,14 @@ pub fn Inputs(props: &InputsProps) -> Html {
     }
     html! {
         <div class="table-scroll">
-            <table class="io">
+            <table class="io stack">
                 <thead><tr><th scope="col">{ "Dataset" }</th><th scope="col">{ "Branch" }</th><th scope="col">{ "Transaction" }</th></tr></thead>
                 <tbody>
                     { for props.inputs.iter().map(|input| html! {
                         <tr key={input.dataset_rid.to_string()}>
-                            <td class="mono rid">{ input.dataset_rid.to_string() }</td>
-                            <td class="mono">{ input.branch.clone().unwrap_or_else(|| "not resolved yet".to_owned()) }</td>
-                            <td>{ transaction(input.transaction_rid.as_ref(), "not resolved yet") }</td>
+                            <td class="dataset stack-wide">{ dataset_cell(&input.dataset_rid, &props.names) }</td>
+                            <td class="mono" data-label="Branch">{ input.branch.clone().unwrap_or_else(|| "not resolved yet".to_owned()) }</td>
+                            <td data-label="Transaction">{ transaction(input.transaction_rid.as_ref(), "not resolved yet") }</td>
                         </tr>
                     }) }
                 </tbody>
@@ -41,6 +44,7 @@ pub fn Inputs(props: &InputsProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct OutputsProps {
     pub outputs: Vec<JobOutput>,
+    pub names: Names,
     /// The branch outputs are written on: the build's branch.
     pub branch: Option<String>,
 }
@@ -53,14 +57,14 @@ pub fn Outputs(props: &OutputsProps) -> Html {
     let branch = props.branch.clone().unwrap_or_else(|| "—".to_owned());
     html! {
         <div class="table-scroll">
-            <table class="io">
+            <table class="io stack">
                 <thead><tr><th scope="col">{ "Dataset" }</th><th scope="col">{ "Branch" }</th><th scope="col">{ "Transaction" }</th></tr></thead>
                 <tbody>
                     { for props.outputs.iter().map(|output| html! {
                         <tr key={output.dataset_rid.to_string()}>
-                            <td class="mono rid">{ output.dataset_rid.to_string() }</td>
-                            <td class="mono">{ branch.clone() }</td>
-                            <td>{ transaction(output.transaction_rid.as_ref(), "none yet") }</td>
+                            <td class="dataset stack-wide">{ dataset_cell(&output.dataset_rid, &props.names) }</td>
+                            <td class="mono" data-label="Branch">{ branch.clone() }</td>
+                            <td data-label="Transaction">{ transaction(output.transaction_rid.as_ref(), "none yet") }</td>
                         </tr>
                     }) }
                 </tbody>

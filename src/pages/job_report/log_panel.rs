@@ -51,10 +51,7 @@ pub fn LogPanel(props: &LogPanelProps) -> Html {
             };
             let file_name = format!("{}-attempt-{attempt}.log", props.job.job_spec_name);
             html! {
-                <>
-                    <h3>{ format!("Log of attempt {attempt}") }</h3>
-                    <LogViewer key={attempt} {source} target_line={*target_line} file_name={AttrValue::from(file_name)} />
-                </>
+                <LogViewer key={attempt} {source} target_line={*target_line} file_name={AttrValue::from(file_name)} />
             }
         }
     };
@@ -65,7 +62,7 @@ pub fn LogPanel(props: &LogPanelProps) -> Html {
                 <AttemptsTable attempts={props.job.attempts.clone()} now={props.now} {selected} {on_select} />
             </section>
             <section class="card log-card" aria-labelledby="log-heading">
-                <h2 id="log-heading">{ "Log" }</h2>
+                <h2 id="log-heading">{ match selected { Some(n) => format!("Log of attempt {n}"), None => "Log".to_owned() } }</h2>
                 { log }
             </section>
         </>

@@ -9,7 +9,7 @@ mod log_panel;
 use std::rc::Rc;
 
 use kiln_api::Rid;
-use kiln_api::build2::{BuildReport, JobReport};
+use kiln_api::build2::{BuildReport, JobReport, JobStatus};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -18,6 +18,7 @@ use self::log_panel::LogPanel;
 use crate::api;
 use crate::components::status_badge::{StatusBadge, job_look};
 use crate::pages::build_report::live::{Live, Loaded, use_live};
+use crate::pages::build_report::names::use_dataset_names;
 use crate::pages::build_report::use_token_prompt;
 use crate::route::Route;
 use crate::session::use_session;
@@ -44,6 +45,32 @@ pub fn JobReportPage(props: &JobReportPageProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct JobReportViewProps {
     rid: Rid,
+}
+
+/// What the report's `reason` explains, which depends on how the job ended.
+fn reason_label(status: JobStatus) -> &'static str {
+    match status {
+        JobStatus::DidNotRun => "Why it did not run",
+        JobStatus::Canceled => "Why it was canceled",
+        JobStatus::Failed => "Why it failed",
+        _ => "Reason",
+    }
+}
+
+/// For a failed job, how its last attempt ended, at the top where a person looks first.
+fn failure_callout(job: &JobReport) -> Html {
+    if job.status != JobStatus::Failed {
+        return Html::default();
+    }
+    let Some(last) = job.attempts.iter().max_by_key(|a| a.number) else { return Html::default() };
+    html! {
+        <div class="failure" role="note">
+            <strong>{ format!("Attempt {} failed with {}", last.number, attempts::ending(last)) }</strong>
+            if let Some(error) = &last.error {
+                <pre class="failure-error">{ error.clone() }</pre>
+            }
+        </div>
+    }
 }
 
 fn job_still_changing(report: &JobReport) -> bool {
@@ -111,6 +138,7 @@ struct JobBodyProps {
 #[component]
 fn JobBody(props: &JobBodyProps) -> Html {
     let job = &props.job;
+    let names = use_dataset_names();
     let now = time_fmt::now_millis();
     let build_label = match &props.build {
         Some(build) => format!("Build #{}", build.run_id),
@@ -138,14 +166,16 @@ fn JobBody(props: &JobBodyProps) -> Html {
                 </div>
                 <p class="rid mono">{ job.rid.to_string() }</p>
             </header>
+            { failure_callout(job) }
             <section class="card" aria-labelledby="job-facts-heading">
                 <h2 id="job-facts-heading" class="visually-hidden">{ "Summary" }</h2>
                 <dl class="facts">
                     if let Some(reason) = &job.reason {
-                        <div class="fact fact-wide"><dt>{ "Reason" }</dt><dd class="job-reason">{ reason.clone() }</dd></div>
+                        <div class="fact fact-wide"><dt>{ reason_label(job.status) }</dt><dd class="job-reason">{ reason.clone() }</dd></div>
                     }
-                    <div class="fact fact-wide"><dt>{ "Why it ran" }</dt>
-                        <dd class="stale-reason">{ job.stale_reason.clone().unwrap_or_else(|| "—".to_owned()) }</dd></div>
+                    if let Some(stale) = &job.stale_reason {
+                        <div class="fact fact-wide"><dt>{ "Why it was stale" }</dt><dd class="stale-reason">{ stale.clone() }</dd></div>
+                    }
                     <div class="fact"><dt>{ "Build" }</dt><dd>{ build_link }</dd></div>
                     <div class="fact"><dt>{ "Timeout" }</dt>
                         <dd>{ job.timeout_seconds.map_or_else(|| "none".to_owned(), |s| time_fmt::duration(s as i64 * 1000)) }</dd></div>
@@ -160,11 +190,11 @@ fn JobBody(props: &JobBodyProps) -> Html {
             <div class="report-pair">
                 <section class="card" aria-labelledby="inputs-heading">
                     <h2 id="inputs-heading">{ "Inputs" }</h2>
-                    <Inputs inputs={job.inputs.clone()} />
+                    <Inputs inputs={job.inputs.clone()} names={names.clone()} />
                 </section>
                 <section class="card" aria-labelledby="outputs-heading">
                     <h2 id="outputs-heading">{ "Outputs" }</h2>
-                    <Outputs outputs={job.outputs.clone()} branch={props.build.as_ref().map(|b| b.branch.clone())} />
+                    <Outputs outputs={job.outputs.clone()} {names} branch={props.build.as_ref().map(|b| b.branch.clone())} />
                 </section>
             </div>
             <LogPanel job={job.clone()} build={props.build.clone()} {now} />
