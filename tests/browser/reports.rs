@@ -25,7 +25,9 @@ use kiln_console::pages::build_report::attempts::{bars, jobs_to_fetch, signature
 use kiln_console::pages::build_report::jobs_table::JobsTable;
 use kiln_console::pages::build_report::live::should_poll;
 use kiln_console::pages::build_report::options::option_rows;
+use kiln_console::pages::job_report::JobReportPage;
 use kiln_console::pages::job_report::attempts::{AttemptsTable, attempt_look, ending, signal_name};
+use kiln_console::session::{SessionAction, use_session};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlInputElement};
@@ -541,4 +543,46 @@ async fn log_viewer_tails_a_running_attempt() {
     assert_eq!(query(&root, ".log-viewer").and_then(|e| e.get_attribute("data-feed")).as_deref(), Some("live"));
     // Do not leave the slow build running for the other tests.
     let _ = api::teams::stop(&client(), &team, run_id).await;
+}
+
+#[derive(Properties, PartialEq)]
+struct NoTeamsProps {
+    children: Html,
+}
+
+/// Tells the session what the app's health check tells it for a plain build2 service.
+#[component]
+fn NoTeams(props: &NoTeamsProps) -> Html {
+    let session = use_session();
+    let ready = session.teams_available;
+    use_effect_with((), move |()| session.dispatch(SessionAction::TeamsUnavailable));
+    if ready { Html::default() } else { props.children.clone() }
+}
+
+#[wasm_bindgen_test]
+async fn reports_work_without_the_teams_api_and_say_what_is_missing() {
+    if server_url().is_none() {
+        return; // Needs kiln-server: `cargo xtask test` provides one.
+    }
+    let spec = jobspec("clean-customers").await;
+    let build =
+        submit(JobSpecSelection::JobSpecs(JobSpecsSelection { job_spec_rids: vec![spec], is_required: Some(true) }))
+            .await;
+    let root = mount(test_config(), None, html! { <NoTeams><BuildReportPage rid={build.to_string()} /></NoTeams> });
+    wait_for("the job in the table", Duration::from_secs(20), || {
+        text_of(&root, "table.jobs .job-name") == "clean-customers"
+    })
+    .await;
+    assert!(query(&root, ".stop-build").is_none(), "no Stop without the teams API");
+    wait_for("the build to finish", Duration::from_secs(60), || {
+        query(&root, ".build-report").and_then(|s| s.get_attribute("data-status")).as_deref() == Some("SUCCEEDED")
+    })
+    .await;
+    let job = query(&root, "table.jobs tr[data-job]").and_then(|tr| tr.get_attribute("data-job")).expect("a job row");
+
+    let root = mount(test_config(), None, html! { <NoTeams><JobReportPage rid={job} /></NoTeams> });
+    wait_for("the job report", Duration::from_secs(20), || query(&root, ".job-report").is_some()).await;
+    assert!(query(&root, ".log-viewer").is_none(), "no log viewer without the teams API");
+    assert!(text_of(&root, ".log-card").contains("teams API"), "{}", text_of(&root, ".log-card"));
+    assert_eq!(query_all(&root, "table.attempts tbody tr").len(), 1, "attempts still come from build2");
 }

@@ -104,9 +104,12 @@ pub fn BuildActions(props: &BuildActionsProps) -> Html {
 
     let rid = report.rid.to_string();
     let stop_controls = match (&*stop, session.teams_available) {
-        (_, false) => html! {
-            <p class="help">{ "Stopping needs the service's teams API (/api/v1), which this service does not offer." }</p>
+        (_, false) if running => html! {
+            <p class="help stop-unavailable">
+                { "Stopping needs the service's teams API (/api/v1), which this service does not offer." }
+            </p>
         },
+        (_, false) => Html::default(),
         (Stop::Confirming, true) => html! {
             <div class="confirm" role="group" aria-labelledby="stop-question">
                 <p id="stop-question">{ format!("Stop {}? Every running job of it is killed.", build_title(report)) }</p>
