@@ -5,6 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { screenshot, screenshotPhone, useKiln, watchErrors } from './helpers.mjs';
 
 const kiln = useKiln({ label: 'reports' });
@@ -133,6 +134,12 @@ test('a build report follows the demo to success without a reload', TIMEOUT, asy
   await page.locator('g.graph-node', { hasText: 'customer-segments' }).click();
   await page.locator('.job-report').waitFor({ timeout: 10_000 });
   assert.match(await page.locator('table.attempts').innerText(), /exit code 75/);
+
+  // The latest attempt's log is shown; Download saves all of it as a file.
+  await page.locator('.log-viewer[data-feed="complete"]').waitFor({ timeout: 20_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.log-download').click()]);
+  assert.equal(download.suggestedFilename(), 'customer-segments-attempt-2.log');
+  assert.match(await readFile(await download.path(), 'utf8'), /segmented on attempt 2/);
   assert.deepEqual(errors, []);
 });
 

@@ -19,6 +19,8 @@ const RETRY_AFTER: Duration = Duration::from_secs(5);
 /// Waiting is done in slices this long, so a refresh request or a tab coming back to
 /// view is noticed quickly.
 const SLICE: Duration = Duration::from_millis(100);
+/// A final report only waits for a refresh request, which may take a little longer to notice.
+const IDLE_SLICE: Duration = Duration::from_millis(500);
 
 /// What is known of a report.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,6 +136,6 @@ async fn wait_for_next(stop: &Cell<bool>, poke: &Cell<bool>, again: bool, wait: 
             }
             waited += SLICE;
         }
-        sleep(SLICE).await;
+        sleep(if again { SLICE } else { IDLE_SLICE }).await;
     }
 }

@@ -187,6 +187,7 @@ fn JobBody(props: &JobBodyProps) -> Html {
                     <div class="fact fact-wide"><dt>{ "Job spec" }</dt><dd class="mono rid">{ job.job_spec_rid.to_string() }</dd></div>
                 </dl>
             </section>
+            <LogPanel job={job.clone()} build={props.build.clone()} {now} />
             <div class="report-pair">
                 <section class="card" aria-labelledby="inputs-heading">
                     <h2 id="inputs-heading">{ "Inputs" }</h2>
@@ -197,7 +198,6 @@ fn JobBody(props: &JobBodyProps) -> Html {
                     <Outputs outputs={job.outputs.clone()} {names} branch={props.build.as_ref().map(|b| b.branch.clone())} />
                 </section>
             </div>
-            <LogPanel job={job.clone()} build={props.build.clone()} {now} />
         </section>
     }
 }
