@@ -139,7 +139,8 @@ pub fn plan(
 
 /// The selected job specs plus the producers of every input that has no transaction on
 /// any branch searched: without them the build could only fail, so they run first.
-/// Those added this way have an empty `selected_by`.
+/// Those added this way have an empty `selected_by`. An ignored dataset is never built
+/// this way either: the person said not to, so its consumer fails naming the input.
 fn with_missing_producers(
     pipeline: &Pipeline,
     selected: &Selected,
@@ -152,7 +153,9 @@ fn with_missing_producers(
     while let Some(spec) = stack.pop() {
         for &input in &pipeline.job_specs[spec].inputs {
             let ds = &pipeline.datasets[input];
-            let missing = !pending.contains(&input) && snapshot.resolve(&ds.rid, branches).is_none();
+            let missing = !pending.contains(&input)
+                && !selected.ignored_datasets.contains(&ds.rid)
+                && snapshot.resolve(&ds.rid, branches).is_none();
             if let Some(producer) = ds.produced_by.filter(|_| missing)
                 && !wanted.contains_key(&producer)
             {

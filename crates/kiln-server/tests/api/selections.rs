@@ -113,6 +113,9 @@ async fn upstream_selection_stops_at_ignored_datasets() {
         "datasetRids": [dataset("E")], "datasetRidsToIgnore": [dataset("C")]}}]});
     let p = s.preview(cut).await;
     assert_eq!(names(&p), set(&["a", "d", "e"]), "C is neither built nor walked past");
+    let every: BTreeSet<String> =
+        p["jobs"].as_array().expect("jobs").iter().filter_map(|j| j["name"].as_str()).map(str::to_owned).collect();
+    assert_eq!(every, set(&["a", "d", "e"]), "nor is C's producer pulled in because E reads C");
     assert_eq!(p["ignoredDatasets"], json!([dataset("C")]));
 }
 
