@@ -350,7 +350,7 @@ async fn suppressed_builds_send_no_notification() {
 #[tokio::test]
 async fn preview_matches_what_a_submission_runs() {
     let s = helpers::start(crate::selections::LINEAGE, &[crate::selections::SRC]).await;
-    s.run(helpers::datasets_body(&["B"], json!({})), BuildStatus::Succeeded).await;
+    s.run(helpers::datasets_body(&["C"], json!({})), BuildStatus::Succeeded).await;
     helpers::write_files(&s.project(), &[("src/data.txt", "new\n")]);
     let body = json!({"jobSpecSelections": [
         {"type": "upstream", "upstream": {"datasetRids": [helpers::dataset("E")], "datasetRidsToIgnore": [helpers::dataset("C")]}},
