@@ -1,5 +1,7 @@
 //! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
 
+use std::fs::{self, File};
+
 use crate::error::{Error, Result};
 use crate::proc::{self, Env, Steps};
 use crate::server::{self, ServerOptions, TestServer};
@@ -127,8 +129,21 @@ pub fn test(env: &Env, from: Option<&str>) -> Result<()> {
 }
 
 /// `trunk build --release` into dist/.
+///
+/// Two Trunk builds in one tree trip over each other's `dist/.stage`, so xtask's builds take
+/// turns through a lock file in the target directory.
 pub fn trunk_build(env: &Env) -> Result<()> {
-    proc::run("trunk build --release", env.cmd("trunk").args(["build", "--release"]))
+    let dir = env.target.join("xtask");
+    fs::create_dir_all(&dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    let lock_path = dir.join("trunk.lock");
+    let lock = File::create(&lock_path).map_err(|e| Error::io(format!("creating {}", lock_path.display()), e))?;
+    if lock.try_lock().is_err() {
+        println!("    waiting for another xtask Trunk build in this tree to finish…");
+        lock.lock().map_err(|e| Error::io(format!("locking {}", lock_path.display()), e))?;
+    }
+    let result = proc::run("trunk build --release", env.cmd("trunk").args(["build", "--release"]));
+    drop(lock);
+    result
 }
 
 /// Builds the debug `kiln-server` (see [`Env::server_bin`]). Debug, not release: it reuses
