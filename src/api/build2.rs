@@ -1,11 +1,17 @@
 //! The build2 endpoints: submit, build and job reports, job spec of a dataset.
 
-use kiln_api::build2::{BuildReport, JobReport, JobSpecForDatasetRequest, JobSpecInfo, SubmitBuildRequest, SubmitBuildResponse};
+use kiln_api::build2::{
+    BuildReport, JobReport, JobSpecForDatasetRequest, JobSpecInfo, SubmitBuildRequest, SubmitBuildResponse,
+};
 use kiln_api::{Rid, TEAM_HEADER, TeamName};
 
 use super::{ApiError, Client, Surface, encode};
 
-pub async fn submit_build(client: &Client, request: &SubmitBuildRequest, team: &TeamName) -> Result<SubmitBuildResponse, ApiError> {
+pub async fn submit_build(
+    client: &Client,
+    request: &SubmitBuildRequest,
+    team: &TeamName,
+) -> Result<SubmitBuildResponse, ApiError> {
     client
         .post_json(Surface::Build2, "/manager/submitBuild", request, &[(TEAM_HEADER, team.as_str())])
         .await?
@@ -22,6 +28,9 @@ pub async fn job_report(client: &Client, rid: &Rid) -> Result<Option<JobReport>,
     client.get_json(Surface::Build2, &format!("/info/jobs3/{}", encode(rid.as_str()))).await
 }
 
-pub async fn jobspec_for_dataset(client: &Client, request: &JobSpecForDatasetRequest) -> Result<Option<JobSpecInfo>, ApiError> {
+pub async fn jobspec_for_dataset(
+    client: &Client,
+    request: &JobSpecForDatasetRequest,
+) -> Result<Option<JobSpecInfo>, ApiError> {
     client.post_json(Surface::Build2, "/jobspecs/get-jobspec-for-dataset", request, &[]).await
 }

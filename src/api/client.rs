@@ -62,11 +62,7 @@ impl Client {
     async fn send(&self, request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
         let request = request.map_err(|e| ApiError::Encode(e.to_string()))?;
         let response = request.send().await.map_err(|e| ApiError::Network(e.to_string()))?;
-        if response.ok() {
-            Ok(response)
-        } else {
-            Err(error_from(response).await)
-        }
+        if response.ok() { Ok(response) } else { Err(error_from(response).await) }
     }
 
     /// GET a JSON answer. A 204 (how build2 says "not found") is `Ok(None)`.
@@ -97,11 +93,21 @@ impl Client {
         decode_optional(response).await
     }
 
-    pub async fn post<B: Serialize, T: DeserializeOwned>(&self, surface: Surface, path: &str, body: &B) -> Result<T, ApiError> {
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        surface: Surface,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
         self.post_json(surface, path, body, &[]).await?.ok_or_else(no_content)
     }
 
-    pub async fn put<B: Serialize, T: DeserializeOwned>(&self, surface: Surface, path: &str, body: &B) -> Result<T, ApiError> {
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        surface: Surface,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
         let builder = self.authorize(Request::put(&self.url(surface, path)));
         let response = self.send(builder.json(body)).await?;
         decode_optional(response).await?.ok_or_else(no_content)
@@ -115,7 +121,8 @@ impl Client {
         let next_offset = headers.get(LOG_NEXT_OFFSET_HEADER).and_then(|v| v.parse().ok());
         let complete = headers.get(LOG_COMPLETE_HEADER).is_some_and(|v| v == "true");
         let text = response.text().await.map_err(|e| ApiError::Decode(e.to_string()))?;
-        let next_offset = next_offset.ok_or_else(|| ApiError::Decode(format!("missing {LOG_NEXT_OFFSET_HEADER} header")))?;
+        let next_offset =
+            next_offset.ok_or_else(|| ApiError::Decode(format!("missing {LOG_NEXT_OFFSET_HEADER} header")))?;
         Ok(LogChunk { text, next_offset, complete })
     }
 }

@@ -59,9 +59,7 @@ impl fmt::Display for ApiError {
             ApiError::Network(detail) => {
                 write!(f, "The service could not be reached ({detail}). Check the service URL in Settings.")
             }
-            ApiError::Unauthorized(_) => {
-                f.write_str("The service needs a valid token. Enter one in Settings.")
-            }
+            ApiError::Unauthorized(_) => f.write_str("The service needs a valid token. Enter one in Settings."),
             ApiError::Service { status, error } => match error.message() {
                 Some(message) => f.write_str(message),
                 None => write!(f, "The service answered {status} {}.", error.error_name),

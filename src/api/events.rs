@@ -28,7 +28,12 @@ impl Drop for Subscription {
 
 /// Opens the stream for a team. `on_event` gets every event; `on_error` is told when the
 /// stream breaks (the browser retries by itself; callers may poll meanwhile).
-pub fn subscribe(client: &Client, team: &TeamName, on_event: Callback<Event>, on_error: Callback<()>) -> Option<Subscription> {
+pub fn subscribe(
+    client: &Client,
+    team: &TeamName,
+    on_event: Callback<Event>,
+    on_error: Callback<()>,
+) -> Option<Subscription> {
     let url = client.url(Surface::Teams, &format!("/events?team={}", encode(team.as_str())));
     let source = EventSource::new(&url).ok()?;
     let listeners = ["build", "job", "notification"]
@@ -41,10 +46,7 @@ pub fn subscribe(client: &Client, team: &TeamName, on_event: Callback<Event>, on
                     on_event.emit(event);
                 }
             });
-            source
-                .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
-                .ok()
-                .map(|()| listener)
+            source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref()).ok().map(|()| listener)
         })
         .collect();
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| on_error.emit(()));

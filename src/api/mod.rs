@@ -3,8 +3,8 @@
 
 pub mod build2;
 pub mod catalog;
-pub mod config;
 mod client;
+pub mod config;
 mod error;
 pub mod events;
 pub mod teams;

@@ -56,7 +56,14 @@ pub fn log_path(team: &TeamName, run_id: u64, job: &Rid, attempt: u32, offset: u
     format!("{}/jobs/{}/log?attempt={attempt}&offset={offset}", build_path(team, run_id), encode(job.as_str()))
 }
 
-pub async fn log(client: &Client, team: &TeamName, run_id: u64, job: &Rid, attempt: u32, offset: u64) -> Result<LogChunk, ApiError> {
+pub async fn log(
+    client: &Client,
+    team: &TeamName,
+    run_id: u64,
+    job: &Rid,
+    attempt: u32,
+    offset: u64,
+) -> Result<LogChunk, ApiError> {
     client.get_log(&log_path(team, run_id, job, attempt, offset)).await
 }
 

@@ -2,10 +2,10 @@
 
 pub mod error_banner;
 pub mod header;
-pub mod open_rid;
-pub mod status_badge;
 pub mod job_graph;
 pub mod log_viewer;
+pub mod open_rid;
+pub mod status_badge;
 pub mod timeline;
 pub mod toasts;
 pub mod windowed_list;
