@@ -12,22 +12,12 @@ const TIMEOUT = { timeout: 180_000 };
 /** How long a build may take to show a state; the demo's jobs take seconds. */
 const STATE_WAIT = 60_000;
 
-/** The RID of a demo dataset, by its name. */
-async function datasetRid(name) {
-  const res = await fetch(kiln.url(`/api/v1/catalog/datasets?q=${encodeURIComponent(name)}&limit=50`));
-  assert.equal(res.status, 200);
-  const { datasets } = await res.json();
-  const found = datasets.find((d) => d.name === name);
-  assert.ok(found, `the demo has a dataset ${name}`);
-  return found.rid;
-}
-
 /**
  * Submits a build of the datasets named and everything upstream of them (so a fresh
  * server has every input), as foundry-dev-tools would; returns its run id.
  */
 async function submit(names, options = {}) {
-  const datasetRids = await Promise.all(names.map(datasetRid));
+  const datasetRids = await Promise.all(names.map((name) => kiln.datasetRid(name)));
   const res = await fetch(kiln.url('/build2/api/manager/submitBuild'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

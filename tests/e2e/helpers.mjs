@@ -228,6 +228,15 @@ export function useKiln(serverOptions = {}) {
       if (!kiln.server) throw new Error('useKiln: the server is not started yet (use it inside a test)');
       return new URL(path, `${kiln.server.url}/`).href;
     },
+    /** The RID of a dataset, by its name, from this server's catalog. */
+    async datasetRid(name) {
+      const res = await fetch(kiln.url(`/api/v1/catalog/datasets?q=${encodeURIComponent(name)}&limit=50`));
+      if (!res.ok) throw new Error(`the catalog answered ${res.status}`);
+      const { datasets } = await res.json();
+      const found = datasets.find((d) => d.name === name);
+      if (!found) throw new Error(`the server has no dataset named ${name}`);
+      return found.rid;
+    },
     /** A new page (own context) at the given viewport, DESKTOP by default. */
     newPage(viewport = DESKTOP) {
       if (!kiln.browser) throw new Error('useKiln: the browser is not started yet (use it inside a test)');

@@ -13,22 +13,12 @@ const TIMEOUT = { timeout: 180_000 };
 /** How long a state may take to show; the demo's jobs take seconds, the slow one ~40 s. */
 const STATE_WAIT = 60_000;
 
-/** The RID of a demo dataset, by its name. */
-async function datasetRid(name) {
-  const res = await fetch(kiln.url(`/api/v1/catalog/datasets?q=${encodeURIComponent(name)}&limit=50`));
-  assert.equal(res.status, 200);
-  const { datasets } = await res.json();
-  const found = datasets.find((d) => d.name === name);
-  assert.ok(found, `the demo has a dataset ${name}`);
-  return found.rid;
-}
-
 /**
  * Submits a build of the named datasets and everything upstream of them, in the exact
  * shape foundry-dev-tools sends (every key present, nulls included); returns its RID.
  */
 async function submit(names, options = {}) {
-  const datasetRids = await Promise.all(names.map(datasetRid));
+  const datasetRids = await Promise.all(names.map((name) => kiln.datasetRid(name)));
   const body = {
     jobSpecSelections: [{ upstream: { datasetRids, datasetRidsToIgnore: [] }, type: 'upstream' }],
     submissionId: null,
