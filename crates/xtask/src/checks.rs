@@ -17,6 +17,9 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const WASM_TEST_SERVER_PORT: u16 = 47180;
 const WASM_TEST_RUNNER_PORT: u16 = 47181;
 
+/// The script that drives the real foundry-dev-tools client against a server.
+const FDT_COMPAT_SCRIPT: &str = "tests/compat/fdt_compat.py";
+
 /// A test pipeline for the browser tests, used instead of the embedded demo when present.
 const FIXTURE_PIPELINE: &str = "tests/fixtures/pipeline.toml";
 
@@ -31,11 +34,12 @@ enum Check {
     BuildServer,
     WasmTests,
     E2e,
+    FdtCompat,
     Size,
 }
 
 impl Check {
-    const ALL: [Check; 9] = [
+    const ALL: [Check; 10] = [
         Check::Fmt,
         Check::ClippyNative,
         Check::ClippyWasm,
@@ -44,6 +48,7 @@ impl Check {
         Check::BuildServer,
         Check::WasmTests,
         Check::E2e,
+        Check::FdtCompat,
         Check::Size,
     ];
 
@@ -58,6 +63,7 @@ impl Check {
             Check::BuildServer => "server",
             Check::WasmTests => "wasm",
             Check::E2e => "e2e",
+            Check::FdtCompat => "fdt",
             Check::Size => "size",
         }
     }
@@ -72,6 +78,7 @@ impl Check {
             Check::BuildServer => "build kiln-server",
             Check::WasmTests => "wasm-bindgen-test (headless Chromium)",
             Check::E2e => "browser E2E (node --test tests/e2e/)",
+            Check::FdtCompat => "foundry-dev-tools compatibility",
             Check::Size => "console size",
         }
     }
@@ -99,6 +106,7 @@ impl Check {
             Check::BuildServer => build_server(env),
             Check::WasmTests => wasm_tests(env),
             Check::E2e => e2e(env),
+            Check::FdtCompat => fdt_compat(env),
             Check::Size => crate::size::report(env),
         }
     }
@@ -205,4 +213,20 @@ fn e2e(env: &Env) -> Result<()> {
         .env("KILN_UI_DIR", env.dist())
         .env("KILN_CHROMIUM", CHROMIUM);
     proc::run("browser E2E", &mut cmd)
+}
+
+/// The real, unmodified foundry-dev-tools client (the venv `setup` makes) against a
+/// throw-away kiln-server with the embedded demo pipeline: submit a build, read the build and
+/// job reports, and the 204 of an unknown RID.
+fn fdt_compat(env: &Env) -> Result<()> {
+    let step = "foundry-dev-tools compatibility";
+    let server = TestServer::start(env, &env.server_bin(), ServerOptions::default())?;
+    let mut cmd = env.cmd(setup::fdt_python(env));
+    cmd.arg(FDT_COMPAT_SCRIPT).arg(&server.url).env("PYTHONDONTWRITEBYTECODE", "1");
+    let result = proc::run(step, &mut cmd);
+    if result.is_err() {
+        server.print_log_tail();
+    }
+    drop(server);
+    result
 }

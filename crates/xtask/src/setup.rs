@@ -2,7 +2,7 @@
 //! that is already present at the right version, so a second run takes seconds.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::error::{Error, Result};
@@ -13,6 +13,9 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The pinned Python client of the foundry-dev-tools compatibility check.
+pub const FDT_REQUIREMENTS: &str = "tests/compat/requirements.txt";
+const FDT_PACKAGE: &str = "foundry-dev-tools";
 
 /// Installs what is missing, one line per tool.
 pub fn setup(env: &Env) -> Result<()> {
@@ -24,6 +27,7 @@ pub fn setup(env: &Env) -> Result<()> {
     trunk(env)?;
     chromium(env)?;
     npm_packages(env)?;
+    fdt_venv(env)?;
     println!("==> setup: done in {}", proc::secs(start.elapsed()));
     Ok(())
 }
@@ -167,6 +171,97 @@ fn npm_packages(env: &Env) -> Result<()> {
     proc::run(tool, env.cmd("npm").args(args))
 }
 
+/// The venv of the foundry-dev-tools compatibility check: `target/fdt-venv`.
+pub fn fdt_venv_dir(env: &Env) -> PathBuf {
+    env.target.join("fdt-venv")
+}
+
+/// The venv's python.
+pub fn fdt_python(env: &Env) -> PathBuf {
+    fdt_venv_dir(env).join("bin/python")
+}
+
+/// `target/fdt-venv` with the exact packages of tests/compat/requirements.txt.
+///
+/// Present when the venv's python imports foundry-dev-tools at the pinned version and the
+/// requirements it was last installed from (a copy kept in the venv) are today's.
+fn fdt_venv(env: &Env) -> Result<()> {
+    let req_path = env.root.join(FDT_REQUIREMENTS);
+    let requirements = fs::read_to_string(&req_path).map_err(|e| Error::io(req_path.display().to_string(), e))?;
+    let version = pinned_version(&requirements, FDT_PACKAGE).ok_or_else(|| Error::StillMissing {
+        tool: FDT_PACKAGE.into(),
+        detail: format!("{FDT_REQUIREMENTS} pins no `{FDT_PACKAGE}==VERSION`"),
+    })?;
+    let tool = format!("{FDT_PACKAGE} {version} (venv target/fdt-venv)");
+    let venv = fdt_venv_dir(env);
+    let python = fdt_python(env);
+    let stamp = venv.join("kiln-requirements.txt");
+    let installed = |env: &Env| {
+        probe(env.cmd(&python).args([
+            "-c",
+            "import importlib.metadata as m, foundry_dev_tools.clients.build2; print(m.version('foundry-dev-tools'))",
+        ]))
+    };
+    let current = installed(env);
+    if current.as_deref() == Some(version) && fs::read_to_string(&stamp).is_ok_and(|s| s == requirements) {
+        present(&tool);
+        return Ok(());
+    }
+    installing(&tool);
+    if probe(env.cmd(&python).arg("--version")).is_none() {
+        // Missing, or broken (its base interpreter is gone): start over.
+        if venv.exists() {
+            fs::remove_dir_all(&venv).map_err(|e| Error::io(format!("removing {}", venv.display()), e))?;
+        }
+        python_venv_module(env, &tool)?;
+        proc::run(&tool, env.cmd("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    proc::run(
+        &tool,
+        env.cmd(&python).args(["-m", "pip", "install", "--disable-pip-version-check", "-r"]).arg(&req_path),
+    )?;
+    match installed(env) {
+        Some(got) if got == version => {
+            fs::write(&stamp, &requirements).map_err(|e| Error::io(format!("writing {}", stamp.display()), e))
+        }
+        got => Err(Error::StillMissing { tool, detail: format!("the venv's python reports {FDT_PACKAGE} {got:?}") }),
+    }
+}
+
+/// A `python3` whose `venv` module can bootstrap pip. Debian's python3 splits `ensurepip`
+/// into the python3-venv package; a pyenv or python.org build has it already.
+fn python_venv_module(env: &Env, tool: &str) -> Result<()> {
+    let usable = |env: &Env| probe(env.cmd("python3").args(["-c", "import ensurepip, venv"])).is_some();
+    if usable(env) {
+        return Ok(());
+    }
+    println!("    python3 has no ensurepip/venv: installing Debian's python3 and python3-venv");
+    proc::run(tool, env.cmd("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))?;
+    proc::run(
+        tool,
+        env.cmd("apt-get").args(["install", "-y", "python3", "python3-venv"]).env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    if usable(env) {
+        Ok(())
+    } else {
+        Err(Error::StillMissing {
+            tool: tool.to_owned(),
+            detail: "`python3 -c 'import ensurepip, venv'` still fails; is another python3 first on PATH?".into(),
+        })
+    }
+}
+
+/// The version `NAME==VERSION` pins in a requirements file (names compare as pip does:
+/// case-insensitive, `-`, `_` and `.` alike).
+fn pinned_version<'a>(requirements: &'a str, package: &str) -> Option<&'a str> {
+    let norm = |name: &str| name.trim().to_ascii_lowercase().replace(['_', '.'], "-");
+    requirements.lines().find_map(|line| {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        let (name, version) = line.split_once("==")?;
+        (norm(name) == norm(package)).then(|| version.trim())
+    })
+}
+
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
     fs::metadata(path).and_then(|m| m.modified()).ok()
 }
@@ -185,6 +280,13 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 name = "wasm-bindgen-backend"
 version = "0.2.99"
 "#;
+
+    #[test]
+    fn pinned_version_matches_names_as_pip_does() {
+        let req = "# a comment\nfoundry-dev-tools-transforms==9.9.9\nFoundry_Dev.Tools == 2.1.25  # the client\n";
+        assert_eq!(pinned_version(req, "foundry-dev-tools"), Some("2.1.25"));
+        assert_eq!(pinned_version(req, "requests"), None);
+    }
 
     #[test]
     fn finds_the_exact_package_not_a_prefix() {
