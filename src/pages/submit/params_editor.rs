@@ -79,9 +79,15 @@ fn end_stop(s: &str) -> &'static str {
     if s.ends_with(['.', '?']) { "" } else { "." }
 }
 
+/// Upper-cases an ASCII first letter. The messages it gets (`ParamsError` with no line) are the
+/// console's own English text, so ASCII suffices, and `char::to_uppercase` would link std's
+/// Unicode upper-case tables (about 11 KiB of wasm) for nothing.
 fn capitalised(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    let mut out = s.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
 }
 
 #[derive(Properties, PartialEq)]
