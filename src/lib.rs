@@ -11,6 +11,7 @@ pub mod notify;
 pub mod pages;
 pub mod route;
 pub mod session;
+pub mod sort;
 pub mod time_fmt;
 
 /// Mounts the console on the page's `<body>`.

@@ -81,7 +81,7 @@ pub fn layout(deps: &[Vec<usize>]) -> Layout {
                 (key, n)
             })
             .collect();
-        members.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        crate::sort::sort_by(&mut members, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         for (position, &(_, n)) in members.iter().enumerate() {
             row[n] = position;
         }

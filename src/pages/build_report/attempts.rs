@@ -39,7 +39,9 @@ pub fn jobs_to_fetch<'a>(jobs: &'a [BuildJob], known: &HashMap<Rid, Signature>) 
 /// arrived yet is drawn from the build report's own times.
 pub fn bars(jobs: &[BuildJob], reports: &HashMap<Rid, JobReport>) -> Vec<Bar> {
     let mut ordered: Vec<&BuildJob> = jobs.iter().filter(|j| j.started_time.is_some()).collect();
-    ordered.sort_by_key(|j| j.started_time.map(|t| t.unix_millis()));
+    crate::sort::sort_by(&mut ordered, |a, b| {
+        a.started_time.map(|t| t.unix_millis()).cmp(&b.started_time.map(|t| t.unix_millis()))
+    });
     let mut out = Vec::new();
     for job in ordered {
         let attempts = reports.get(&job.rid).map(|r| r.attempts.as_slice()).unwrap_or_default();

@@ -97,7 +97,7 @@ impl CatalogIndex {
                 matches.then(|| (!lower.starts_with(&needle), name, rid))
             })
             .collect();
-        hits.sort();
+        crate::sort::sort_by(&mut hits, Ord::cmp);
         hits.into_iter().take(limit).map(|(_, name, rid)| Hit { rid, name: name.to_owned() }).collect()
     }
 

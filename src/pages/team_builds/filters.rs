@@ -285,7 +285,7 @@ pub fn compare(a: &TeamBuild, b: &TeamBuild, column: SortColumn, dir: SortDir, n
 
 /// Sorts builds in place for the view.
 pub fn sort_builds<B: Borrow<TeamBuild>>(builds: &mut [B], filters: &Filters, now: i64) {
-    builds.sort_by(|a, b| compare(a.borrow(), b.borrow(), filters.sort, filters.dir, now));
+    crate::sort::sort_by(builds, |a, b| compare(a.borrow(), b.borrow(), filters.sort, filters.dir, now));
 }
 
 /// Tags as typed in one text field: separated by commas or new lines, trimmed, blanks
