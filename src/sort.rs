@@ -56,7 +56,7 @@ mod tests {
             ours.rotate_left(rotate);
             let mut theirs = ours.clone();
             sort_by(&mut ours, |a, b| a.0.cmp(&b.0));
-            theirs.sort_by(|a, b| a.0.cmp(&b.0));
+            theirs.sort_by_key(|a| a.0);
             assert_eq!(ours, theirs);
         }
     }
