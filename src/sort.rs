@@ -45,9 +45,11 @@ fn permute<T>(v: &mut [T], order: &[usize]) {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn matches_the_std_stable_sort() {
         let input: Vec<(u8, usize)> =
             [5u8, 3, 5, 1, 3, 9, 0, 5, 1, 1, 7, 2].iter().enumerate().map(|(i, &k)| (k, i)).collect();
@@ -61,7 +63,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn empty_and_single() {
         let mut none: Vec<String> = Vec::new();
         sort_by(&mut none, Ord::cmp);
