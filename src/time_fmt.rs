@@ -38,9 +38,12 @@ pub fn elapsed(started: Option<&Timestamp>, finished: Option<&Timestamp>, now: i
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
     use super::*;
 
-    #[test]
+    // The console's lib tests run only on wasm, where plain #[test] functions are skipped.
+    #[wasm_bindgen_test]
     fn words_for_durations() {
         assert_eq!(duration(12_000), "12 s");
         assert_eq!(duration(125_000), "2 min 5 s");
