@@ -128,25 +128,24 @@ fn datasets_of(pipeline: &Pipeline, rids: &[Rid], field: &str) -> Result<Vec<usi
 /// Every job spec producing the start datasets or, transitively, their inputs; an
 /// ignored dataset is neither built nor walked past.
 fn walk_upstream(pipeline: &Pipeline, starts: &[usize], ignore: &HashSet<usize>) -> BTreeSet<usize> {
-    let mut specs = BTreeSet::new();
-    let mut seen: HashSet<usize> = HashSet::new();
-    let mut stack: Vec<usize> = starts.to_vec();
-    while let Some(d) = stack.pop() {
-        if ignore.contains(&d) || !seen.insert(d) {
-            continue;
-        }
-        if let Some(spec) = pipeline.datasets[d].produced_by
-            && specs.insert(spec)
-        {
-            stack.extend(pipeline.job_specs[spec].inputs.iter().copied());
-        }
-    }
-    specs
+    walk(starts, ignore, |d| pipeline.datasets[d].produced_by.as_slice(), |spec| &pipeline.job_specs[spec].inputs)
 }
 
 /// Every job spec reading the start datasets or, transitively, their descendants; an
 /// ignored dataset cuts the walk.
 fn walk_downstream(pipeline: &Pipeline, starts: &[usize], ignore: &HashSet<usize>) -> BTreeSet<usize> {
+    walk(starts, ignore, |d| &pipeline.datasets[d].consumed_by, |spec| &pipeline.job_specs[spec].outputs)
+}
+
+/// The job specs reached from `starts`: `specs_of` names a dataset's job specs in the walk's
+/// direction, `onward` the datasets each of those leads to. Ignored datasets stop the walk,
+/// and each dataset is visited once, so cycles cannot loop.
+fn walk<'p>(
+    starts: &[usize],
+    ignore: &HashSet<usize>,
+    specs_of: impl Fn(usize) -> &'p [usize],
+    onward: impl Fn(usize) -> &'p [usize],
+) -> BTreeSet<usize> {
     let mut specs = BTreeSet::new();
     let mut seen: HashSet<usize> = HashSet::new();
     let mut stack: Vec<usize> = starts.to_vec();
@@ -154,9 +153,9 @@ fn walk_downstream(pipeline: &Pipeline, starts: &[usize], ignore: &HashSet<usize
         if ignore.contains(&d) || !seen.insert(d) {
             continue;
         }
-        for &spec in &pipeline.datasets[d].consumed_by {
+        for &spec in specs_of(d) {
             if specs.insert(spec) {
-                stack.extend(pipeline.job_specs[spec].outputs.iter().copied());
+                stack.extend_from_slice(onward(spec));
             }
         }
     }
