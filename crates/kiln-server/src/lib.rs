@@ -10,6 +10,7 @@ pub mod demo;
 pub mod engine;
 pub mod events;
 pub mod http;
+pub mod ids;
 pub mod lineage;
 pub mod paths;
 pub mod pipeline;

@@ -300,7 +300,7 @@ impl Engine {
         let mut outputs = Vec::new();
         for (i, &d) in spec.outputs.iter().enumerate() {
             let ds = &pipeline.datasets[d];
-            let txn = super::submit::new_rid("transaction");
+            let txn = crate::ids::new_rid(crate::ids::RidKind::Transaction);
             let target = self.inner.data.transaction_dir(&ds.rid, &ctx.opts.branch, &txn);
             if let Some(parent) = target.parent() {
                 tokio::fs::create_dir_all(parent).await?;

@@ -119,7 +119,7 @@ impl Engine {
         for change in self.changed_sources().await? {
             let ds = &self.inner.pipeline.datasets[change.dataset];
             let Some(from) = ds.source_dir.clone() else { continue };
-            let txn = super::submit::new_rid("transaction");
+            let txn = crate::ids::new_rid(crate::ids::RidKind::Transaction);
             let to = self.inner.data.transaction_dir(&ds.rid, SOURCE_BRANCH, &txn);
             let copy_to = to.clone();
             tokio::task::spawn_blocking(move || copy_dir(&from, &copy_to)).await.map_err(|_| StoreError::Task)??;

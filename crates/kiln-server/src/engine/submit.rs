@@ -10,15 +10,12 @@ use kiln_api::{Rid, TeamName};
 
 use super::scheduler::{LiveBuild, LiveJob};
 use super::{BuildOptions, Engine, EngineError};
+use crate::ids::{RidKind, new_rid};
 use crate::lineage;
 use crate::staleness::{self, Plan, Snapshot};
 use crate::store::builds::{self, BuildRow, JobRow};
 use crate::store::{now_ms, transactions};
 use crate::views;
-
-pub(crate) fn new_rid(kind: &str) -> Rid {
-    Rid::foundry(kind, &uuid::Uuid::new_v4().to_string()).expect("a UUID is a valid RID locator")
-}
 
 const SELECTION_ERROR: &str = "Build2:InvalidJobSpecSelection";
 
@@ -90,8 +87,8 @@ impl Engine {
         let plan = self.plan_for(&req, &HashSet::new()).await?;
         let pipeline = self.inner.pipeline.clone();
 
-        let build_rid = new_rid("build");
-        let group_rid = req.build_group_rid.clone().unwrap_or_else(|| new_rid("buildgroup"));
+        let build_rid = new_rid(RidKind::Build);
+        let group_rid = req.build_group_rid.clone().unwrap_or_else(|| new_rid(RidKind::BuildGroup));
         let now = now_ms();
         let mut build = BuildRow {
             seq: 0,
@@ -137,7 +134,7 @@ impl Engine {
                 waits_on.push(shared.row.rid.clone());
                 continue;
             }
-            let job_rid = new_rid("job");
+            let job_rid = new_rid(RidKind::Job);
             let mut queued_behind = None;
             if planned.will_run {
                 job_of_spec.insert(planned.spec, job_rid.clone());
