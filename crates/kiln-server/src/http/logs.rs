@@ -49,7 +49,8 @@ async fn log(
     let path =
         state.engine.data_dir().attempt_log(&build.team, build.run_id, build.archived, &job.job_spec_name, number);
     let offset = q.offset.unwrap_or(0);
-    let (body, len) = match tokio::fs::File::open(&path).await {
+    let finished = attempt.finished_ms.is_some();
+    let (mut body, len) = match tokio::fs::File::open(&path).await {
         Ok(mut file) => {
             let len = file.metadata().await?.len();
             let start = offset.min(len);
@@ -61,12 +62,63 @@ async fn log(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Vec::new(), 0),
         Err(e) => return Err(e.into()),
     };
-    let next = offset.min(len) + body.len() as u64;
-    let complete = attempt.finished_ms.is_some() && next >= len;
+    let start = offset.min(len);
+    // More bytes may follow this chunk: the file is longer, or the attempt still writes it.
+    let more_may_follow = start + (body.len() as u64) < len || !finished;
+    body.truncate(utf8_chunk_len(&body, more_may_follow));
+    let next = start + body.len() as u64;
+    let complete = finished && next >= len;
     let mut response = String::from_utf8_lossy(&body).into_owned().into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     headers.insert(LOG_NEXT_OFFSET_HEADER, HeaderValue::from(next));
     headers.insert(LOG_COMPLETE_HEADER, HeaderValue::from_static(if complete { "true" } else { "false" }));
     Ok(response)
+}
+
+/// How much of `chunk` to send so that it does not end inside a UTF-8 character: a
+/// character cut at the chunk's edge would otherwise become U+FFFD for good. The cut is
+/// made only when the rest of the character may still come (`more_may_follow`); bytes
+/// that can never form a character are sent as they are (and decoded lossily).
+fn utf8_chunk_len(chunk: &[u8], more_may_follow: bool) -> usize {
+    if !more_may_follow {
+        return chunk.len();
+    }
+    // A UTF-8 character is at most 4 bytes: only the last 3 can be an unfinished one.
+    let tail_start = chunk.len().saturating_sub(3);
+    for cut in (tail_start..chunk.len()).rev() {
+        let byte = chunk[cut];
+        if byte & 0b1100_0000 == 0b1000_0000 {
+            continue; // a continuation byte: look further back for the character's start
+        }
+        let width = match byte {
+            0x00..=0x7f => 1,
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf7 => 4,
+            _ => 1, // not a leading byte: nothing to wait for
+        };
+        return if cut + width > chunk.len() { cut } else { chunk.len() };
+    }
+    chunk.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utf8_chunk_len;
+
+    #[test]
+    fn a_chunk_never_ends_inside_a_character_that_may_still_come() {
+        let text = "ab€😀é".as_bytes();
+        for end in 0..=text.len() {
+            let cut = utf8_chunk_len(&text[..end], true);
+            assert!(std::str::from_utf8(&text[..cut]).is_ok(), "cut {cut} of {end}");
+            assert!(end - cut < 4, "at most an unfinished character is held back");
+        }
+        // Nothing more will come: the broken tail goes out as it is.
+        assert_eq!(utf8_chunk_len(&text[..3], false), 3);
+        // Bytes that are not UTF-8 at all are not held back.
+        assert_eq!(utf8_chunk_len(&[b'a', 0xff], true), 2);
+        assert_eq!(utf8_chunk_len(&[0x80, 0x80, 0x80], true), 3);
+    }
 }

@@ -5,6 +5,7 @@ mod demo;
 mod errors;
 mod helpers;
 mod jobs;
+mod logs;
 mod options;
 mod restart;
 mod selections;
