@@ -91,6 +91,11 @@ CREATE TABLE submissions (
     r#"
 CREATE INDEX builds_team_seq ON builds (team, seq);
 "#,
+    // A team's notifications are read newest first by team; this index serves the filter and
+    // the order, so a team's feed no longer reads every team's rows.
+    r#"
+CREATE INDEX notifications_team_id ON notifications (team, id);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<u32> {

@@ -2,9 +2,9 @@
 
 use kiln_api::TeamName;
 use kiln_api::teams::Notification;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Row, params};
 
-use super::{StoreResult, enum_col, enum_str, rid_col, team_col, ts_or_epoch};
+use super::{StoreResult, enum_col, enum_str, rid_col, team_col, to_json, ts_or_epoch};
 
 pub fn insert(conn: &Connection, n: &Notification) -> StoreResult<u64> {
     conn.execute(
@@ -21,47 +21,114 @@ pub fn insert(conn: &Connection, n: &Notification) -> StoreResult<u64> {
     Ok(conn.last_insert_rowid() as u64)
 }
 
-/// Newest first; `teams` of `None` means every team.
+const COLS: &str = "id, build_rid, team, run_id, state, time_ms, message";
+
+/// The rows of the teams in the JSON array `?1`, since `?2` (or ever), newest first, at most `?3`.
+const OF_TEAMS: &str = "FROM notifications
+     WHERE team IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR time_ms >= ?2)
+     ORDER BY id DESC LIMIT ?3";
+
+/// Newest first, at most `limit`; `teams` of `None` means every team. The team filter runs
+/// in SQL on the `(team, id)` index, so a team's feed reads only that team's rows.
 pub fn list(
     conn: &Connection,
     teams: Option<&[TeamName]>,
     since_ms: Option<i64>,
     limit: u32,
 ) -> StoreResult<Vec<Notification>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, build_rid, team, run_id, state, time_ms, message FROM notifications
-         WHERE (?1 IS NULL OR time_ms >= ?1) ORDER BY id DESC",
-    )?;
-    let rows = stmt.query_map(params![since_ms], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, i64>(5)?,
-            r.get::<_, String>(6)?,
-        ))
-    })?;
     let mut out = Vec::new();
-    for row in rows {
-        let (id, build, team, run_id, state, time_ms, message) = row?;
-        let team = team_col(team)?;
-        if teams.is_some_and(|ts| !ts.contains(&team)) {
-            continue;
+    match teams {
+        None => {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLS} FROM notifications WHERE (?1 IS NULL OR time_ms >= ?1) ORDER BY id DESC LIMIT ?2"
+            ))?;
+            for row in stmt.query_map(params![since_ms, limit], from_row)? {
+                out.push(row??);
+            }
         }
-        out.push(Notification {
+        Some(teams) => {
+            let names: Vec<&str> = teams.iter().map(TeamName::as_str).collect();
+            let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} {OF_TEAMS}"))?;
+            for row in stmt.query_map(params![to_json(&names)?, since_ms, limit], from_row)? {
+                out.push(row??);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<StoreResult<Notification>> {
+    let (id, build, team, run_id, state, time_ms, message): (i64, String, String, i64, String, i64, String) =
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+    Ok((|| {
+        Ok(Notification {
             id: id as u64,
             build_rid: rid_col(build)?,
-            team,
+            team: team_col(team)?,
             run_id: run_id as u64,
             state: enum_col(state)?,
             time: ts_or_epoch(time_ms),
             message,
-        });
-        if out.len() >= limit as usize {
-            break;
+        })
+    })())
+}
+
+#[cfg(test)]
+mod tests {
+    use kiln_api::teams::TeamBuildState;
+    use kiln_api::{Rid, Timestamp};
+
+    use super::*;
+
+    fn team(name: &str) -> TeamName {
+        TeamName::parse(name).expect("a team name")
+    }
+
+    fn notification(team_name: &str, run_id: u64) -> Notification {
+        Notification {
+            id: 0,
+            build_rid: Rid::foundry("build", &format!("b{run_id}")).expect("a RID"),
+            team: team(team_name),
+            run_id,
+            state: TeamBuildState::Complete,
+            time: Timestamp::from_unix_millis(1_000 * run_id as i64).expect("a time"),
+            message: format!("build {run_id}"),
         }
     }
-    Ok(out)
+
+    fn db() -> Connection {
+        let mut conn = Connection::open_in_memory().expect("an in-memory database");
+        super::super::migrations::migrate(&mut conn).expect("migrations");
+        conn
+    }
+
+    #[test]
+    fn a_team_sees_only_its_notifications_newest_first_and_limited() {
+        let conn = db();
+        for run_id in 1..=6 {
+            let name = if run_id % 2 == 0 { "even" } else { "odd" };
+            insert(&conn, &notification(name, run_id)).expect("insert");
+        }
+        let runs = |teams: Option<&[TeamName]>, since: Option<i64>, limit: u32| -> Vec<u64> {
+            list(&conn, teams, since, limit).expect("list").iter().map(|n| n.run_id).collect()
+        };
+        assert_eq!(runs(Some(&[team("even")]), None, 10), [6, 4, 2]);
+        assert_eq!(runs(Some(&[team("odd")]), None, 2), [5, 3]);
+        assert_eq!(runs(Some(&[team("odd"), team("even")]), Some(3_000), 10), [6, 5, 4, 3]);
+        assert_eq!(runs(Some(&[]), None, 10), Vec::<u64>::new());
+        assert_eq!(runs(None, None, 4), [6, 5, 4, 3]);
+    }
+
+    #[test]
+    fn the_team_filter_uses_the_team_index() {
+        let conn = db();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN SELECT {COLS} {OF_TEAMS}"))
+            .expect("prepare")
+            .query_map(params!["[\"a\"]", None::<i64>, 10], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .collect::<Result<_, _>>()
+            .expect("plan rows");
+        assert!(plan.iter().any(|step| step.contains("notifications_team_id")), "{plan:?}");
+    }
 }
