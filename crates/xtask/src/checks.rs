@@ -136,7 +136,7 @@ pub fn test(env: &Env, from: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-/// `trunk build --release` into dist/.
+/// `trunk build --release` into dist/, then `.br` and `.gz` copies of its hashed files.
 ///
 /// Two Trunk builds in one tree trip over each other's `dist/.stage`, so xtask's builds take
 /// turns through a lock file in the target directory.
@@ -149,7 +149,8 @@ pub fn trunk_build(env: &Env) -> Result<()> {
         println!("    waiting for another xtask Trunk build in this tree to finish…");
         lock.lock().map_err(|e| Error::io(format!("locking {}", lock_path.display()), e))?;
     }
-    let result = proc::run("trunk build --release", env.cmd("trunk").args(["build", "--release"]));
+    let result = proc::run("trunk build --release", env.cmd("trunk").args(["build", "--release"]))
+        .and_then(|()| crate::precompress::dist(env));
     drop(lock);
     result
 }

@@ -5,6 +5,7 @@
 
 mod checks;
 mod error;
+mod precompress;
 mod proc;
 mod server;
 mod setup;

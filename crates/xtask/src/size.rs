@@ -25,13 +25,17 @@ pub fn report(env: &Env) -> Result<()> {
         return Err(Error::NoArtifacts { dir: dist, kind: ".wasm" });
     }
 
-    println!("    {:<44} {:>10} {:>10}", "file", "raw KiB", "gzip KiB");
+    println!("    {:<44} {:>10} {:>10} {:>10}", "file", "raw KiB", "gzip KiB", "served br");
     let mut totals = [(0.0, 0.0); 2];
     for path in &files {
         let raw = kib(fs::metadata(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?.len());
         let gz = kib(gzip_len(env, path)?);
+        // The brotli copy kiln-server sends (written by the Trunk step), when there is one.
+        let mut br_path = path.clone().into_os_string();
+        br_path.push(".br");
+        let br = fs::metadata(&br_path).map(|m| format!("{:.1}", kib(m.len()))).unwrap_or_else(|_| "-".to_owned());
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        println!("    {:<44} {raw:>10.1} {gz:>10.1}", name.unwrap_or_default());
+        println!("    {:<44} {raw:>10.1} {gz:>10.1} {br:>10}", name.unwrap_or_default());
         let slot = usize::from(has_ext(path, "js"));
         totals[slot].0 += raw;
         totals[slot].1 += gz;

@@ -15,6 +15,9 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use kiln_api::teams::Health;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
@@ -35,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
         .layer(Extension(BodyLimit(limit)))
+        .layer(compression_layer())
         .layer(TraceLayer::new_for_http());
     if let Some(cors) = cors_layer(&state.cors_origins) {
         router = router.layer(cors);
@@ -48,6 +52,16 @@ async fn health() -> Json<Health> {
 
 async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed
+}
+
+/// Brotli or gzip for what the browser accepts. Not for the events stream (the default
+/// predicate skips `text/event-stream`) nor for log pieces (`text/plain`): a compressor
+/// buffers, and both must reach the page as soon as they are written. Files that
+/// `ServeDir` already sends precompressed keep their encoding. A fast level (4), because
+/// answers are compressed per request; the large static files come precompressed at the best one.
+fn compression_layer() -> CompressionLayer<impl Predicate> {
+    let predicate = DefaultPredicate::new().and(NotForContentType::const_new("text/plain"));
+    CompressionLayer::new().no_deflate().no_zstd().quality(CompressionLevel::Precise(4)).compress_when(predicate)
 }
 
 /// An explicit allow-list: browser tests served from another local port need it.
