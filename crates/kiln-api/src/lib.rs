@@ -5,6 +5,7 @@
 
 pub mod build2;
 pub mod error;
+pub mod pipeline;
 pub mod rid;
 pub mod team;
 pub mod teams;

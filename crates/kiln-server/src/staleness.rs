@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use kiln_api::Rid;
 use kiln_api::build2::{BuildPolicy, SubmitBuildRequest};
+use kiln_api::pipeline::Freshness;
 
 use crate::lineage::Selected;
 use crate::pipeline::Pipeline;
@@ -219,4 +220,92 @@ fn staleness(
     } else {
         Staleness::Inputs { reason: reasons.join("; "), all_updated: not_updated.is_none(), not_updated }
     }
+}
+
+/// Where one dataset stands on a branch: the lineage page's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetVerdict {
+    pub state: Freshness,
+    pub reason: String,
+}
+
+/// The state of every dataset (by index) on `branch`, from the same staleness rules that
+/// decide what a build runs. Inputs are looked up on `branch`, then on `master` (where
+/// sources land), as a build on the branch with fallback `master` would. `pending` holds
+/// sources whose folders changed since their last import. `failed_last` holds the job
+/// specs whose last finished job on the branch failed, with that job's error. A dataset
+/// whose inputs are fresh but come from a producer that is not up to date is stale too:
+/// building it would rebuild them.
+pub fn dataset_states(
+    pipeline: &Pipeline,
+    snapshot: &Snapshot,
+    branch: &str,
+    pending: &HashSet<usize>,
+    failed_last: &HashMap<usize, Option<String>>,
+) -> Vec<DatasetVerdict> {
+    let mut branches = vec![branch.to_owned()];
+    if branch != kiln_api::build2::DEFAULT_BRANCH {
+        branches.push(kiln_api::build2::DEFAULT_BRANCH.to_owned());
+    }
+    let none = HashSet::new();
+    let verdict = |state: Freshness, reason: String| DatasetVerdict { state, reason };
+    let mut verdicts: Vec<Option<DatasetVerdict>> = vec![None; pipeline.datasets.len()];
+    for (d, ds) in pipeline.datasets.iter().enumerate() {
+        if ds.produced_by.is_some() {
+            continue;
+        }
+        verdicts[d] = Some(match (snapshot.resolve(&ds.rid, &branches), pending.contains(&d)) {
+            (_, true) => {
+                verdict(Freshness::Stale, "a source whose folder has new content; the next build imports it".into())
+            }
+            (Some(_), false) => {
+                verdict(Freshness::UpToDate, "a source: its folder's content is imported when it changes".into())
+            }
+            (None, false) => verdict(Freshness::NeverBuilt, "a source with no content imported yet".into()),
+        });
+    }
+    for &spec in &pipeline.topo_order {
+        let js = &pipeline.job_specs[spec];
+        let never_built = js.outputs.iter().any(|&o| snapshot.latest(&pipeline.datasets[o].rid, branch).is_none());
+        let this = if let Some(error) = failed_last.get(&spec) {
+            let why = error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+            verdict(
+                Freshness::LastBuildFailed,
+                format!("job spec {} failed in its last build on {branch}{why}", js.name),
+            )
+        } else {
+            match staleness(pipeline, spec, branch, &branches, snapshot, pending, &none) {
+                Staleness::Structural(why) if never_built => verdict(Freshness::NeverBuilt, why),
+                Staleness::Structural(why) => verdict(Freshness::Stale, why),
+                Staleness::Inputs { reason, all_updated, .. } => {
+                    let waits = js.build_policy == BuildPolicy::AllInputsUpdated && !all_updated;
+                    let policy = if waits { " (its build policy waits until every input is updated)" } else { "" };
+                    verdict(Freshness::Stale, format!("{reason}{policy}"))
+                }
+                Staleness::Fresh => {
+                    let behind = js.inputs.iter().find(|&&i| {
+                        pipeline.datasets[i].produced_by.is_some()
+                            && verdicts[i].as_ref().is_some_and(|v| v.state != Freshness::UpToDate)
+                    });
+                    match behind {
+                        Some(&i) => verdict(
+                            Freshness::Stale,
+                            format!("input {} is not up to date upstream", pipeline.datasets[i].name),
+                        ),
+                        None => verdict(
+                            Freshness::UpToDate,
+                            "built from the latest inputs with the current definition".into(),
+                        ),
+                    }
+                }
+            }
+        };
+        for &out in &js.outputs {
+            verdicts[out] = Some(this.clone());
+        }
+    }
+    verdicts
+        .into_iter()
+        .map(|v| v.unwrap_or_else(|| verdict(Freshness::NeverBuilt, "no job spec produces it".into())))
+        .collect()
 }

@@ -109,7 +109,7 @@ impl Engine {
     }
 
     /// The datasets a preview should treat as about to change.
-    pub(super) async fn pending_sources(&self) -> Result<HashSet<usize>, EngineError> {
+    pub async fn pending_sources(&self) -> Result<HashSet<usize>, EngineError> {
         Ok(self.changed_sources().await?.into_iter().map(|c| c.dataset).collect())
     }
 

@@ -7,6 +7,7 @@ pub mod error;
 mod events;
 mod extract;
 mod logs;
+mod pipeline;
 mod static_ui;
 mod teams;
 
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(teams::router())
         .merge(logs::router())
         .merge(catalog::router())
+        .merge(pipeline::router())
         .merge(events::router())
         .route("/api/v1/health", get(health))
         .merge(static_ui::router())

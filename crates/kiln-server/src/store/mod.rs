@@ -2,6 +2,7 @@
 //! blocking threads so that the async runtime never waits on the disk.
 
 pub mod builds;
+pub mod history;
 mod migrations;
 pub mod notifications;
 pub mod transactions;

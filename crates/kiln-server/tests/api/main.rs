@@ -8,6 +8,7 @@ mod helpers;
 mod jobs;
 mod logs;
 mod options;
+mod pipeline;
 mod restart;
 mod selections;
 mod staleness;
