@@ -11,7 +11,7 @@ pub mod team;
 pub mod teams;
 pub mod timestamp;
 
-pub use error::{ConjureError, ErrorCode};
+pub use error::{ConjureError, ErrorCode, ErrorName};
 pub use rid::{Rid, RidError};
 pub use team::{TeamName, TeamNameError};
 pub use timestamp::Timestamp;

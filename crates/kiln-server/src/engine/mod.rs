@@ -13,6 +13,7 @@ mod submit;
 
 use std::sync::Arc;
 
+use kiln_api::ErrorName;
 use kiln_api::teams::Event;
 use tokio::sync::{Mutex, Notify};
 
@@ -27,9 +28,10 @@ use crate::store::{Store, StoreError};
 pub enum EngineError {
     /// The request cannot be honoured; `field` names the request field at fault.
     #[error("{message}")]
-    Invalid { name: &'static str, field: Option<String>, message: String },
-    #[error("{0}")]
-    Conflict(String),
+    Invalid { name: ErrorName, field: Option<String>, message: String },
+    /// The request clashes with the state of what it names.
+    #[error("{message}")]
+    Conflict { name: ErrorName, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("file system error: {0}")]
@@ -37,8 +39,12 @@ pub enum EngineError {
 }
 
 impl EngineError {
-    pub(crate) fn invalid(name: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(name: ErrorName, field: impl Into<String>, message: impl Into<String>) -> Self {
         EngineError::Invalid { name, field: Some(field.into()), message: message.into() }
+    }
+
+    pub(crate) fn conflict(name: ErrorName, message: impl Into<String>) -> Self {
+        EngineError::Conflict { name, message: message.into() }
     }
 }
 

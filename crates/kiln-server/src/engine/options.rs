@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use kiln_api::Rid;
 use kiln_api::build2::{ExceededDurationMode, FailureStrategy, OutputQueueStrategy, SubmitBuildRequest};
+use kiln_api::{ErrorName, Rid};
 
 use super::EngineError;
 use crate::paths::check_branch;
@@ -31,7 +31,7 @@ pub struct BuildOptions {
     pub suppress_notifications: bool,
 }
 
-const NAME: &str = "Build2:InvalidBuildRequest";
+const NAME: ErrorName = ErrorName::InvalidBuildRequest;
 
 impl BuildOptions {
     /// Checks every option that does not need the store; errors name the field at fault.

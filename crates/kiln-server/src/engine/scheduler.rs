@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kiln_api::Rid;
 use kiln_api::build2::{BuildStatus, FailureStrategy, JobStatus};
 use kiln_api::teams::{Event, Notification};
+use kiln_api::{ErrorName, Rid};
 use tokio::sync::watch;
 
 use super::runner::JobContext;
@@ -328,7 +328,7 @@ impl Engine {
     async fn stop_because(&self, build_rid: &Rid, reason: &str) -> Result<(), EngineError> {
         let mut live = self.inner.live.lock().await;
         let Some(build) = live.builds.get_mut(build_rid) else {
-            return Err(EngineError::Conflict("the build is not running".into()));
+            return Err(EngineError::conflict(ErrorName::BuildNotRunning, "the build is not running"));
         };
         build.stopping = true;
         build.stop_reason = Some(reason.to_owned());

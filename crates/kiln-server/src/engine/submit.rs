@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use kiln_api::build2::{JobInput, JobOutput, JobStatus, OutputQueueStrategy, SubmitBuildRequest, SubmitBuildResponse};
 use kiln_api::teams::{Event, PreviewJob, PreviewResponse};
-use kiln_api::{Rid, TeamName};
+use kiln_api::{ErrorName, Rid, TeamName};
 
 use super::scheduler::{LiveBuild, LiveJob};
 use super::{BuildOptions, Engine, EngineError};
@@ -17,7 +17,7 @@ use crate::store::builds::{self, BuildRow, JobRow};
 use crate::store::{now_ms, transactions};
 use crate::views;
 
-const SELECTION_ERROR: &str = "Build2:InvalidJobSpecSelection";
+const SELECTION_ERROR: ErrorName = ErrorName::InvalidJobSpecSelection;
 
 impl Engine {
     async fn plan_for(&self, req: &SubmitBuildRequest, pending: &HashSet<usize>) -> Result<Plan, EngineError> {
@@ -33,7 +33,7 @@ impl Engine {
             let known = self.inner.store.call(move |c| builds::group_exists(c, &group)).await?;
             if !known {
                 return Err(EngineError::invalid(
-                    "Build2:BuildGroupNotFound",
+                    ErrorName::BuildGroupNotFound,
                     "buildGroupRid",
                     "no build group with this RID exists; leave it empty to start a new group",
                 ));
@@ -261,7 +261,10 @@ impl Engine {
         let (build, jobs) =
             self.inner.store.call(move |c| Ok((builds::get_build(c, &rid)?, builds::jobs_of(c, &rid)?))).await?;
         let Some(build) = build else {
-            return Err(EngineError::Conflict("the first build of this submission id is gone".into()));
+            return Err(EngineError::conflict(
+                ErrorName::SubmissionBuildGone,
+                "the first build of this submission id is gone; use a new submission id",
+            ));
         };
         Ok(SubmitBuildResponse {
             is_new_submission: Some(false),

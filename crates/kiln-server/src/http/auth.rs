@@ -44,7 +44,7 @@ impl Caller {
         if self.can_see(team) {
             Ok(())
         } else {
-            Err(AppError::not_found("Default:TeamNotFound", format!("no team {team} is visible to you")))
+            Err(AppError::new(kiln_api::ErrorName::TeamNotFound, format!("no team {team} is visible to you")))
         }
     }
 }

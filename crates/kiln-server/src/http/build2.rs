@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kiln_api::build2::{JobSpecForDatasetRequest, SubmitBuildRequest, SubmitBuildResponse};
-use kiln_api::{TEAM_HEADER, TeamName};
+use kiln_api::{ErrorName, TEAM_HEADER, TeamName};
 
 use super::AppState;
 use super::auth::Caller;
@@ -29,7 +29,7 @@ fn submission_team(caller: &Caller, headers: &HeaderMap) -> Result<TeamName, App
     if let Some(value) = headers.get(TEAM_HEADER) {
         let raw = value
             .to_str()
-            .map_err(|_| AppError::bad("Default:InvalidTeam", TEAM_HEADER, "the team header is not text"))?;
+            .map_err(|_| AppError::bad(ErrorName::InvalidTeam, TEAM_HEADER, "the team header is not text"))?;
         let team = team_param(raw.trim(), TEAM_HEADER)?;
         if !caller.can_see(&team) {
             return Err(AppError::Forbidden(format!("you may not submit builds for team {team}")));

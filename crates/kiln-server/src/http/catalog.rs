@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use kiln_api::ErrorName;
 use kiln_api::teams::{
     CatalogDataset, CatalogDatasets, CatalogJobSpec, CatalogJobSpecs, CatalogQuery, DatasetBranch, Lineage,
 };
@@ -27,7 +28,7 @@ pub fn router() -> Router<AppState> {
 
 fn limit_of(q: &CatalogQuery) -> Result<usize, AppError> {
     match q.limit.unwrap_or(DEFAULT_LIMIT) {
-        0 => Err(AppError::bad("Default:InvalidQuery", "limit", format!("limit is from 1 to {MAX_LIMIT}"))),
+        0 => Err(AppError::bad(ErrorName::InvalidQuery, "limit", format!("limit is from 1 to {MAX_LIMIT}"))),
         n => Ok(n.min(MAX_LIMIT) as usize),
     }
 }

@@ -5,12 +5,11 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use kiln_api::{ErrorName, TeamName};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::AppError;
-
-const BAD_BODY: &str = "Default:InvalidRequestBody";
-const BAD_QUERY: &str = "Default:InvalidQuery";
 
 /// A JSON body. Errors carry the path of the offending field, such as
 /// `jobSpecSelections[0].datasets.datasetRids[1]`.
@@ -29,22 +28,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         let limit = req.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::TooLarge { limit }
+                AppError::too_large(limit)
             } else {
-                AppError::BadRequest { name: BAD_BODY, field: None, message: format!("cannot read the body: {e}") }
+                AppError::new(ErrorName::InvalidRequestBody, format!("cannot read the body: {e}"))
             }
         })?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let value = serde_path_to_error::deserialize(&mut de).map_err(|e| AppError::BadRequest {
-            name: BAD_BODY,
+        let value = serde_path_to_error::deserialize(&mut de).map_err(|e| AppError::Client {
+            name: ErrorName::InvalidRequestBody,
             field: field_of(e.path()),
             message: format!("invalid JSON body: {}", e.inner()),
         })?;
-        de.end().map_err(|e| AppError::BadRequest {
-            name: BAD_BODY,
-            field: None,
-            message: format!("invalid JSON body: {e}"),
-        })?;
+        de.end().map_err(|e| AppError::new(ErrorName::InvalidRequestBody, format!("invalid JSON body: {e}")))?;
         Ok(ApiJson(value))
     }
 }
@@ -63,8 +58,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or_default();
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
-        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| AppError::BadRequest {
-            name: BAD_QUERY,
+        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| AppError::Client {
+            name: ErrorName::InvalidQuery,
             field: field_of(e.path()),
             message: format!("invalid query parameter: {}", e.inner()),
         })
@@ -83,28 +78,55 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state).await.map(|p| ApiPath(p.0)).map_err(|e| {
-            AppError::BadRequest { name: "Default:InvalidPath", field: None, message: format!("invalid path: {e}") }
-        })
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e| AppError::new(ErrorName::InvalidPath, format!("invalid path: {e}")))
+    }
+}
+
+/// The `{team}` and `{run_id}` of a team build's path, both validated before anything
+/// is looked up or any path is built from them.
+#[derive(Debug, Clone)]
+pub struct TeamRun {
+    pub team: TeamName,
+    pub run_id: u64,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for TeamRun {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        // Other parameters of the same path (such as a job RID) are left to their own
+        // extractor.
+        #[derive(Deserialize)]
+        struct Raw {
+            team: String,
+            run_id: String,
+        }
+        let ApiPath(raw) = ApiPath::<Raw>::from_request_parts(parts, state).await?;
+        Ok(TeamRun { team: team_param(&raw.team, "team")?, run_id: run_id_param(&raw.run_id)? })
     }
 }
 
 /// Parses a team name from a path or query, naming the field when it is not one.
-pub fn team_param(raw: &str, field: &str) -> Result<kiln_api::TeamName, AppError> {
-    kiln_api::TeamName::parse(raw).map_err(|e| AppError::bad("Default:InvalidTeam", field, e.to_string()))
+pub fn team_param(raw: &str, field: &str) -> Result<TeamName, AppError> {
+    TeamName::parse(raw).map_err(|e| AppError::bad(ErrorName::InvalidTeam, field, e.to_string()))
 }
 
 /// Parses a run id: a positive decimal integer and nothing else.
 pub fn run_id_param(raw: &str) -> Result<u64, AppError> {
     match raw.parse::<u64>() {
         Ok(id) if id > 0 && raw.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
-        _ => {
-            Err(AppError::bad("Default:InvalidRunId", "runId", format!("{raw:?} is not a run id (a positive integer)")))
-        }
+        _ => Err(AppError::bad(
+            ErrorName::InvalidRunId,
+            "runId",
+            format!("{raw:?} is not a run id (a positive integer)"),
+        )),
     }
 }
 
 /// Parses a RID from a path segment, naming the field when it is not one.
 pub fn rid_param(raw: &str, field: &str) -> Result<kiln_api::Rid, AppError> {
-    kiln_api::Rid::parse(raw).map_err(|e| AppError::bad("Default:InvalidRid", field, format!("{raw:?}: {e}")))
+    kiln_api::Rid::parse(raw).map_err(|e| AppError::bad(ErrorName::InvalidRid, field, format!("{raw:?}: {e}")))
 }

@@ -8,13 +8,13 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kiln_api::teams::LogQuery;
-use kiln_api::{LOG_COMPLETE_HEADER, LOG_NEXT_OFFSET_HEADER};
+use kiln_api::{ErrorName, LOG_COMPLETE_HEADER, LOG_NEXT_OFFSET_HEADER};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::AppError;
-use super::extract::{ApiPath, ApiQuery, rid_param};
+use super::extract::{ApiPath, ApiQuery, TeamRun, rid_param};
 use super::teams::load_build;
 use crate::store::builds;
 
@@ -25,13 +25,20 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/teams/{team}/builds/{run_id}/jobs/{job_rid}/log", get(log))
 }
 
+/// The job part of a log's path; [`TeamRun`] takes the rest.
+#[derive(serde::Deserialize)]
+struct JobPath {
+    job_rid: String,
+}
+
 async fn log(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath((team, run_id, job_rid)): ApiPath<(String, String, String)>,
+    path: TeamRun,
+    ApiPath(JobPath { job_rid }): ApiPath<JobPath>,
     ApiQuery(q): ApiQuery<LogQuery>,
 ) -> Result<Response, AppError> {
-    let build = load_build(&state, &caller, &team, &run_id).await?;
+    let build = load_build(&state, &caller, &path).await?;
     let job_rid = rid_param(&job_rid, "jobRid")?;
     let lookup = job_rid.clone();
     let (job, attempts) = state
@@ -39,12 +46,12 @@ async fn log(
         .store()
         .call(move |c| Ok((builds::get_job(c, &lookup)?, builds::attempts_of(c, &lookup)?)))
         .await?;
-    let job = job.filter(|j| j.build_rid == build.rid).ok_or_else(|| {
-        AppError::not_found("Default:JobNotFound", format!("build {} has no job {job_rid}", build.run_id))
-    })?;
+    let job = job
+        .filter(|j| j.build_rid == build.rid)
+        .ok_or_else(|| AppError::new(ErrorName::JobNotFound, format!("build {} has no job {job_rid}", build.run_id)))?;
     let number = q.attempt.unwrap_or(job.attempt_count);
     let attempt = attempts.iter().find(|a| a.number == number).ok_or_else(|| {
-        AppError::not_found("Default:AttemptNotFound", format!("job {} has no attempt {number}", job.job_spec_name))
+        AppError::new(ErrorName::AttemptNotFound, format!("job {} has no attempt {number}", job.job_spec_name))
     })?;
     let path =
         state.engine.data_dir().attempt_log(&build.team, build.run_id, build.archived, &job.job_spec_name, number);

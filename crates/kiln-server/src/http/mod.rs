@@ -53,7 +53,7 @@ async fn health() -> Json<Health> {
 }
 
 async fn method_not_allowed() -> AppError {
-    AppError::MethodNotAllowed
+    AppError::method_not_allowed()
 }
 
 /// Brotli or gzip for what the browser accepts. Not for the events stream (the default

@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use kiln_api::ErrorName;
 use kiln_api::teams::RuntimeConfig;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
@@ -68,11 +69,11 @@ fn set_cache(response: &mut Response, policy: &'static str) {
 
 async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     if is_api(req.uri()) {
-        return AppError::not_found("Default:NotFound", format!("no endpoint {} {}", req.method(), req.uri().path()))
+        return AppError::new(ErrorName::NotFound, format!("no endpoint {} {}", req.method(), req.uri().path()))
             .into_response();
     }
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
-        return AppError::MethodNotAllowed.into_response();
+        return AppError::method_not_allowed().into_response();
     }
     let index = state.ui_dir.join("index.html");
     if !index.is_file() {

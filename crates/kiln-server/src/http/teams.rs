@@ -8,12 +8,12 @@ use kiln_api::teams::{
     BuildsPage, BuildsQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NotificationsResponse, PathResponse, PreviewResponse,
     StopResponse, TagsRequest, TeamBuild, TeamBuildDetail, TeamQuery, TeamSummary, TeamsResponse, WhoAmI,
 };
-use kiln_api::{TeamName, Timestamp};
+use kiln_api::{ErrorName, TeamName, Timestamp};
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::AppError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, run_id_param, team_param};
+use super::extract::{ApiJson, ApiPath, ApiQuery, TeamRun, team_param};
 use crate::store::builds::{self, BuildFilter, BuildRow};
 use crate::store::notifications;
 use crate::views;
@@ -64,15 +64,9 @@ async fn teams(State(state): State<AppState>, caller: Caller) -> Result<Json<Tea
     Ok(Json(TeamsResponse { teams }))
 }
 
-/// Loads a visible team build from raw path parameters, validating both first.
-pub(super) async fn load_build(
-    state: &AppState,
-    caller: &Caller,
-    team: &str,
-    run_id: &str,
-) -> Result<BuildRow, AppError> {
-    let team = team_param(team, "team")?;
-    let run_id = run_id_param(run_id)?;
+/// Loads a team build the caller may see; another team's answers 404 like a missing one.
+pub(super) async fn load_build(state: &AppState, caller: &Caller, path: &TeamRun) -> Result<BuildRow, AppError> {
+    let TeamRun { team, run_id } = path.clone();
     caller.require(&team)?;
     let lookup = team.clone();
     state
@@ -80,7 +74,7 @@ pub(super) async fn load_build(
         .store()
         .call(move |c| builds::get_build_by_run(c, &lookup, run_id))
         .await?
-        .ok_or_else(|| AppError::not_found("Default:BuildNotFound", format!("team {team} has no build {run_id}")))
+        .ok_or_else(|| AppError::new(ErrorName::BuildNotFound, format!("team {team} has no build {run_id}")))
 }
 
 async fn list_builds(
@@ -93,15 +87,14 @@ async fn list_builds(
     caller.require(&team)?;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE_SIZE);
     if limit == 0 || limit > MAX_PAGE_SIZE {
-        return Err(AppError::bad("Default:InvalidQuery", "limit", format!("limit is from 1 to {MAX_PAGE_SIZE}")));
+        return Err(AppError::bad(ErrorName::InvalidQuery, "limit", format!("limit is from 1 to {MAX_PAGE_SIZE}")));
     }
-    let before_seq =
-        match q.cursor.as_deref().filter(|c| !c.is_empty()) {
-            None => None,
-            Some(c) => Some(c.parse::<i64>().map_err(|_| {
-                AppError::bad("Default:InvalidQuery", "cursor", "use the nextCursor of the previous page")
-            })?),
-        };
+    let before_seq = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(c.parse::<i64>().map_err(|_| {
+            AppError::bad(ErrorName::InvalidQuery, "cursor", "use the nextCursor of the previous page")
+        })?),
+    };
     let pipeline = state.engine.pipeline();
     // A dataset may be named by RID or by name.
     let dataset_rid =
@@ -128,9 +121,9 @@ async fn list_builds(
 async fn build_detail(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath((team, run_id)): ApiPath<(String, String)>,
+    path: TeamRun,
 ) -> Result<Json<TeamBuildDetail>, AppError> {
-    let build = load_build(&state, &caller, &team, &run_id).await?;
+    let build = load_build(&state, &caller, &path).await?;
     let rid = build.rid.clone();
     let jobs = state.engine.store().call(move |c| builds::jobs_of(c, &rid)).await?;
     Ok(Json(views::team_build_detail(state.engine.data_dir(), &build, &jobs)))
@@ -147,9 +140,9 @@ async fn move_folder(state: &AppState, build: &BuildRow, archive: bool) -> Resul
         .store()
         .call(move |c| builds::get_build(c, &rid))
         .await?
-        .ok_or_else(|| AppError::not_found("Default:BuildNotFound", "the build is gone"))?;
+        .ok_or_else(|| AppError::new(ErrorName::BuildNotFound, "the build is gone"))?;
     if archive && current.status == BuildStatus::Running {
-        return Err(AppError::conflict("Default:BuildRunning", "a running build cannot be archived; stop it or wait"));
+        return Err(AppError::new(ErrorName::BuildRunning, "a running build cannot be archived; stop it or wait"));
     }
     let from = data.build_dir(&current.team, current.run_id, current.archived);
     let to = data.build_dir(&current.team, current.run_id, archive);
@@ -171,32 +164,20 @@ async fn move_folder(state: &AppState, build: &BuildRow, archive: bool) -> Resul
     Ok(Json(PathResponse { path: to.display().to_string() }))
 }
 
-async fn archive(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath((team, run_id)): ApiPath<(String, String)>,
-) -> Result<Json<PathResponse>, AppError> {
-    let build = load_build(&state, &caller, &team, &run_id).await?;
+async fn archive(State(state): State<AppState>, caller: Caller, path: TeamRun) -> Result<Json<PathResponse>, AppError> {
+    let build = load_build(&state, &caller, &path).await?;
     move_folder(&state, &build, true).await
 }
 
-async fn restore(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath((team, run_id)): ApiPath<(String, String)>,
-) -> Result<Json<PathResponse>, AppError> {
-    let build = load_build(&state, &caller, &team, &run_id).await?;
+async fn restore(State(state): State<AppState>, caller: Caller, path: TeamRun) -> Result<Json<PathResponse>, AppError> {
+    let build = load_build(&state, &caller, &path).await?;
     move_folder(&state, &build, false).await
 }
 
-async fn stop(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath((team, run_id)): ApiPath<(String, String)>,
-) -> Result<Json<StopResponse>, AppError> {
-    let build = load_build(&state, &caller, &team, &run_id).await?;
+async fn stop(State(state): State<AppState>, caller: Caller, path: TeamRun) -> Result<Json<StopResponse>, AppError> {
+    let build = load_build(&state, &caller, &path).await?;
     if build.status != BuildStatus::Running {
-        return Err(AppError::conflict("Default:BuildNotRunning", format!("build {} is not running", build.run_id)));
+        return Err(AppError::new(ErrorName::BuildNotRunning, format!("build {} is not running", build.run_id)));
     }
     state.engine.stop(&build.rid).await?;
     Ok(Json(StopResponse { message: format!("Build id {} has been stopped", build.run_id) }))
@@ -208,19 +189,19 @@ const MAX_TAG_LEN: usize = 64;
 async fn set_tags(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath((team, run_id)): ApiPath<(String, String)>,
+    path: TeamRun,
     ApiJson(body): ApiJson<TagsRequest>,
 ) -> Result<Json<TeamBuild>, AppError> {
-    let mut build = load_build(&state, &caller, &team, &run_id).await?;
+    let mut build = load_build(&state, &caller, &path).await?;
     if body.tags.len() > MAX_TAGS {
-        return Err(AppError::bad("Default:InvalidTags", "tags", format!("at most {MAX_TAGS} tags")));
+        return Err(AppError::bad(ErrorName::InvalidTags, "tags", format!("at most {MAX_TAGS} tags")));
     }
     let mut tags: Vec<String> = Vec::new();
     for (i, tag) in body.tags.iter().enumerate() {
         let tag = tag.trim();
         if tag.is_empty() || tag.chars().count() > MAX_TAG_LEN || tag.chars().any(char::is_control) {
             return Err(AppError::bad(
-                "Default:InvalidTags",
+                ErrorName::InvalidTags,
                 format!("tags[{i}]"),
                 format!("a tag has 1 to {MAX_TAG_LEN} characters and no control characters"),
             ));

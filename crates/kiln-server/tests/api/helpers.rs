@@ -227,7 +227,11 @@ pub async fn conjure(response: reqwest::Response, status: u16, code: &str) -> Va
     assert_eq!(response.status().as_u16(), status, "status");
     let body: Value = response.json().await.expect("a JSON error body");
     assert_eq!(body["errorCode"], code, "{body}");
-    assert!(body["errorName"].as_str().is_some_and(|n| n.contains(':')), "{body}");
+    // Every name is one of Kiln's, sent with the code the name fixes.
+    let name = body["errorName"].as_str().and_then(kiln_api::ErrorName::from_wire);
+    let name = name.unwrap_or_else(|| panic!("errorName is not a kiln_api::ErrorName: {body}"));
+    assert_eq!(serde_json::to_value(name.code()).ok().as_ref(), Some(&body["errorCode"]), "{body}");
+    assert_eq!(name.http_status(), status, "{body}");
     assert!(body["errorInstanceId"].as_str().is_some_and(|n| !n.is_empty()), "{body}");
     assert!(body["parameters"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     body

@@ -65,5 +65,6 @@ async fn stop_kills_the_whole_process_tree() {
 
     // Stopping again is a conflict: it is not running.
     let again = s.post(&format!("/api/v1/teams/default/builds/{}/stop", b.run_id), &json!({})).await;
-    helpers::conjure(again, 409, "CONFLICT").await;
+    let body = helpers::conjure(again, 409, "CONFLICT").await;
+    assert_eq!(body["errorName"], "Default:BuildNotRunning");
 }
