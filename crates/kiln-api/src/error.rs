@@ -93,6 +93,7 @@ error_names! {
     BuildNotFound = "Default:BuildNotFound", NotFound;
     JobNotFound = "Default:JobNotFound", NotFound;
     AttemptNotFound = "Default:AttemptNotFound", NotFound;
+    JobSpecNotFound = "Default:JobSpecNotFound", NotFound;
     BuildRunning = "Default:BuildRunning", Conflict;
     BuildNotRunning = "Default:BuildNotRunning", Conflict;
     Internal = "Default:Internal", Internal;

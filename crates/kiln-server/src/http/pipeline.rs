@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use kiln_api::ErrorName;
 use kiln_api::build2::{DEFAULT_BRANCH, JobStatus};
 use kiln_api::pipeline::{DatasetState, JobRun, JobSpecDetail, JobSpecQuery, LineageState, LineageStateQuery};
 
@@ -51,7 +52,7 @@ async fn lineage_state(
         None => DEFAULT_BRANCH.to_owned(),
         Some("") => {
             return Err(AppError::bad(
-                "Default:InvalidQuery",
+                ErrorName::InvalidQuery,
                 "branch",
                 "name a branch, or leave branch out for master",
             ));
@@ -106,12 +107,12 @@ async fn job_spec(
 ) -> Result<Json<JobSpecDetail>, AppError> {
     let rid = rid_param(&rid, "jobSpecRid")?;
     let limit = match q.limit.unwrap_or(DEFAULT_RUNS) {
-        0 => return Err(AppError::bad("Default:InvalidQuery", "limit", format!("limit is from 1 to {MAX_RUNS}"))),
+        0 => return Err(AppError::bad(ErrorName::InvalidQuery, "limit", format!("limit is from 1 to {MAX_RUNS}"))),
         n => n.min(MAX_RUNS),
     };
     let pipeline = state.engine.pipeline();
     let spec = pipeline.job_spec_index(&rid).ok_or_else(|| {
-        AppError::not_found("Default:JobSpecNotFound", format!("no job spec {rid} is deployed on this service"))
+        AppError::new(ErrorName::JobSpecNotFound, format!("no job spec {rid} is deployed on this service"))
     })?;
     let lookup = rid.clone();
     let runs = state.engine.store().call(move |c| history::runs_of_spec(c, &lookup, limit)).await?;
