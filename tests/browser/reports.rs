@@ -72,6 +72,7 @@ fn attempt(number: u32, start: i64, end: Option<i64>, exit: Option<i32>, signal:
         error: None,
         retryable: false,
         log_url: None,
+        placement: None,
     }
 }
 

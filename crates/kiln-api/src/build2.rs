@@ -375,6 +375,37 @@ pub struct Attempt {
     #[serde(default)]
     pub retryable: bool,
     pub log_url: Option<String>,
+    /// Where the attempt ran; absent from services that do not say (and from attempts
+    /// recorded before Kiln said).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+}
+
+/// Where an attempt ran: which executor, and for Ray which job on which node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Placement {
+    /// A process group on the build service's own machine.
+    Local,
+    /// A job on a Ray cluster.
+    #[serde(rename_all = "camelCase")]
+    Ray {
+        submission_id: String,
+        /// The node the job's entrypoint ran on, once Ray has said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        node_address: Option<String>,
+    },
+}
+
+impl fmt::Display for Placement {
+    /// `local`, `ray: <submission id>` or `ray: <submission id> on <node>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Placement::Local => f.write_str("local"),
+            Placement::Ray { submission_id, node_address: None } => write!(f, "ray: {submission_id}"),
+            Placement::Ray { submission_id, node_address: Some(node) } => write!(f, "ray: {submission_id} on {node}"),
+        }
+    }
 }
 
 /// `POST /build2/api/jobspecs/get-jobspec-for-dataset`.

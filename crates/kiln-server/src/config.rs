@@ -22,6 +22,18 @@ pub struct ServerConfig {
     pub auth: AuthConfig,
     pub cors_origins: Vec<String>,
     pub body_limit: usize,
+    /// How attempts run.
+    pub executor: ExecutorConfig,
+}
+
+/// `--executor`: where jobs run.
+#[derive(Debug, Clone, Default)]
+pub enum ExecutorConfig {
+    /// Process groups on this machine.
+    #[default]
+    Local,
+    /// Ray jobs on the cluster whose dashboard is at this address.
+    Ray(crate::engine::executor::RayConfig),
 }
 
 /// The default largest request body: 1 MiB.
@@ -39,6 +51,7 @@ impl ServerConfig {
             auth: AuthConfig::default(),
             cors_origins: Vec::new(),
             body_limit: DEFAULT_BODY_LIMIT,
+            executor: ExecutorConfig::Local,
         }
     }
 }

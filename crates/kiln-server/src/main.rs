@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use kiln_server::config::{AuthConfig, DEFAULT_BODY_LIMIT, ServerConfig};
+use kiln_server::config::{AuthConfig, DEFAULT_BODY_LIMIT, ExecutorConfig, ServerConfig};
+use kiln_server::engine::executor::RayConfig;
 
 /// Kiln's reference build service: runs a pipeline's jobs and serves the console.
 #[derive(Debug, Parser)]
@@ -32,6 +33,19 @@ struct Args {
     /// An origin allowed to call the API from a browser (repeatable); none by default.
     #[arg(long = "cors-origin")]
     cors_origins: Vec<String>,
+    /// Where jobs run: `local` (process groups on this machine) or `ray` (Ray jobs; needs
+    /// --ray-address, and a data dir that every Ray node mounts at the same path).
+    #[arg(long, value_enum, default_value_t = ExecutorKind::Local)]
+    executor: ExecutorKind,
+    /// The Ray dashboard's address (Jobs REST API), such as http://127.0.0.1:8265.
+    #[arg(long, required_if_eq("executor", "ray"))]
+    ray_address: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExecutorKind {
+    Local,
+    Ray,
 }
 
 async fn shutdown_signal() {
@@ -92,6 +106,14 @@ async fn main() -> ExitCode {
         auth,
         cors_origins: args.cors_origins,
         body_limit: DEFAULT_BODY_LIMIT,
+        executor: match (args.executor, args.ray_address) {
+            (ExecutorKind::Ray, Some(address)) => ExecutorConfig::Ray(RayConfig { address }),
+            (ExecutorKind::Ray, None) => {
+                eprintln!("kiln-server: --executor ray needs --ray-address http://HOST:8265");
+                return ExitCode::FAILURE;
+            }
+            (ExecutorKind::Local, _) => ExecutorConfig::Local,
+        },
     };
     match kiln_server::run(config, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -64,6 +64,8 @@ struct RawJobSpec {
     command: Spanned<String>,
     dir: Option<Spanned<String>>,
     timeout_seconds: Option<u64>,
+    num_cpus: Option<Spanned<f64>>,
+    memory: Option<u64>,
     #[serde(default)]
     build_policy: BuildPolicy,
     #[serde(default)]
@@ -95,6 +97,10 @@ pub struct JobSpec {
     /// The working directory of the command.
     pub dir: PathBuf,
     pub timeout_seconds: Option<u64>,
+    /// CPUs to reserve on the executor (Ray's `entrypoint_num_cpus`); not part of the definition.
+    pub num_cpus: Option<f64>,
+    /// Bytes of memory to reserve on the executor (Ray's `entrypoint_memory`).
+    pub memory: Option<u64>,
     pub build_policy: BuildPolicy,
     pub variant: JobVariant,
     /// A hash of everything that defines what the job computes; a change makes it stale.
@@ -258,6 +264,11 @@ impl Pipeline {
             if command.trim().is_empty() {
                 return Err(ctx.err(spec.command.span(), format!("job spec {name:?} has an empty command")));
             }
+            if let Some(cpus) = &spec.num_cpus
+                && !(cpus.get_ref().is_finite() && *cpus.get_ref() > 0.0)
+            {
+                return Err(ctx.err(cpus.span(), format!("job spec {name:?}: num_cpus must be a number above 0")));
+            }
             job_specs.push(JobSpec {
                 rid: job_spec_rid(name),
                 name: name.clone(),
@@ -266,6 +277,8 @@ impl Pipeline {
                 command: command.clone(),
                 dir,
                 timeout_seconds: spec.timeout_seconds,
+                num_cpus: spec.num_cpus.as_ref().map(|c| *c.get_ref()),
+                memory: spec.memory,
                 build_policy: spec.build_policy,
                 variant: spec.variant,
                 definition_hash: String::new(),

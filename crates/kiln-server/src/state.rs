@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::config::{AuthConfig, ServerConfig};
+use crate::config::{AuthConfig, ExecutorConfig, ServerConfig};
+use crate::engine::executor::{Executor, Ray, RayError};
 use crate::engine::{Engine, EngineError};
 use crate::events::EventBus;
 use crate::paths::DataDir;
@@ -31,6 +32,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("cannot start the engine: {0}")]
     Engine(#[from] EngineError),
+    #[error("cannot use Ray: {0}")]
+    Ray(#[from] RayError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: std::net::SocketAddr, source: std::io::Error },
 }
@@ -55,6 +58,17 @@ impl AppState {
             "pipeline loaded"
         );
         let store = Store::open(&data.database())?;
+        let executor = match &config.executor {
+            ExecutorConfig::Local => Executor::local().map_err(data_err)?,
+            ExecutorConfig::Ray(ray) => {
+                let ray = Ray::connect(ray, &root).await?;
+                tracing::info!(address = %ray.address(), "the data dir is shared with the Ray cluster; jobs run on Ray");
+                Executor::Ray(ray)
+            }
+        };
+        let engine = Engine::new(store.clone(), pipeline, data, EventBus::default(), config.workers, executor);
+        // Kill or look up what a crash left running, before the store calls it failed.
+        engine.recover().await?;
         let recovered = store.call_sync(|c| builds::recover_after_restart(c, now_ms()))?;
         if !recovered.is_empty() {
             tracing::warn!(builds = recovered.len(), "finished builds left running by a previous run as FAILED");
@@ -66,7 +80,6 @@ impl AppState {
             }
             _ => {}
         }
-        let engine = Engine::new(store, pipeline, data, EventBus::default(), config.workers);
         engine.start().await?;
         Ok(AppState {
             engine,

@@ -104,6 +104,7 @@ pub fn job_report(b: &BuildRow, j: &JobRow, attempts: &[AttemptRow]) -> JobRepor
                 error: a.error.clone(),
                 retryable: a.retryable,
                 log_url: Some(log_url(b, j, a.number)),
+                placement: a.placement.clone(),
             })
             .collect(),
     }

@@ -4,8 +4,10 @@
 //! change is written to the store and published on the event bus while it is held, so
 //! the store, the events and the scheduler never disagree about a job's state.
 
+pub mod executor;
 mod options;
-mod process;
+pub(crate) mod process;
+mod recovery;
 mod runner;
 mod scheduler;
 mod sources;
@@ -60,6 +62,7 @@ struct Inner {
     data: DataDir,
     events: EventBus,
     workers: usize,
+    executor: executor::Executor,
     live: Mutex<scheduler::Live>,
     wake: Notify,
     /// Serialises source imports so that two submissions never import one change twice.
@@ -67,7 +70,14 @@ struct Inner {
 }
 
 impl Engine {
-    pub fn new(store: Store, pipeline: Arc<Pipeline>, data: DataDir, events: EventBus, workers: usize) -> Engine {
+    pub fn new(
+        store: Store,
+        pipeline: Arc<Pipeline>,
+        data: DataDir,
+        events: EventBus,
+        workers: usize,
+        executor: executor::Executor,
+    ) -> Engine {
         Engine {
             inner: Arc::new(Inner {
                 store,
@@ -75,6 +85,7 @@ impl Engine {
                 data,
                 events,
                 workers: workers.max(1),
+                executor,
                 live: Mutex::new(scheduler::Live::default()),
                 wake: Notify::new(),
                 import_lock: Mutex::new(()),

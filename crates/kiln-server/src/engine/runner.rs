@@ -2,7 +2,6 @@
 //! timeouts, and committing its outputs as transactions.
 
 use std::collections::BTreeMap;
-use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +10,7 @@ use kiln_api::build2::{ExceededDurationMode, JobInput, JobOutput, JobStatus};
 use kiln_api::{Rid, TeamName};
 use tokio::sync::watch;
 
-use super::process;
+use super::executor::{AttemptExit, AttemptSpec, Resources, Running, StartFailure};
 use super::{BuildOptions, Engine, EngineError};
 use crate::store::builds::{self, AttemptRow};
 use crate::store::transactions::{self, TransactionRow};
@@ -38,6 +37,13 @@ enum AttemptOutcome {
     Succeeded,
     Failed { exit_code: Option<i32>, signal: Option<i32>, error: String, retryable: bool },
     Canceled { signal: Option<i32>, reason: String },
+}
+
+fn signal_of(exit: &AttemptExit) -> Option<i32> {
+    match exit {
+        AttemptExit::Signal(s) => Some(*s),
+        _ => None,
+    }
 }
 
 /// Waits until someone asks the job to stop, and says why.
@@ -104,6 +110,7 @@ impl Engine {
                 signal: None,
                 error: None,
                 retryable: false,
+                placement: None,
             };
             let insert = row.clone();
             self.inner.store.call(move |c| builds::upsert_attempt(c, &insert)).await?;
@@ -208,27 +215,23 @@ impl Engine {
             env.push((format!("KILN_OUTPUT_{i}"), dir.display().to_string()));
         }
         tokio::fs::create_dir_all(&ctx.log_dir).await?;
-        let log_path = ctx.log_dir.join(format!("{}.attempt-{attempt}.log", spec.name));
-        let log = std::fs::File::create(&log_path)?;
-        let mut child = match process::spawn(&spec.command, &spec.dir, &env, log) {
-            Ok(child) => child,
-            Err(e) => {
-                return Ok(AttemptOutcome::Failed {
-                    exit_code: None,
-                    signal: None,
-                    error: format!("could not start the command in {}: {e}", spec.dir.display()),
-                    retryable: false,
-                });
+        let attempt_spec = AttemptSpec {
+            job: ctx.job.clone(),
+            attempt,
+            command: spec.command.clone(),
+            dir: spec.dir.clone(),
+            env,
+            log: ctx.log_dir.join(format!("{}.attempt-{attempt}.log", spec.name)),
+            resources: Resources { num_cpus: spec.num_cpus, memory: spec.memory },
+        };
+        let mut running = match self.inner.executor.start(&attempt_spec).await {
+            Ok(running) => running,
+            Err(StartFailure { message, retryable }) => {
+                return Ok(AttemptOutcome::Failed { exit_code: None, signal: None, error: message, retryable });
             }
         };
-        let Some(pgid) = child.id() else {
-            return Ok(AttemptOutcome::Failed {
-                exit_code: None,
-                signal: None,
-                error: "the command vanished".into(),
-                retryable: true,
-            });
-        };
+        // Recorded before anything else is awaited: a restart finds the attempt by it.
+        self.record_placement(&ctx.job, attempt, &running).await?;
         let timeout = spec.timeout_seconds.map(Duration::from_secs);
         let expired = async {
             match timeout {
@@ -236,52 +239,65 @@ impl Engine {
                 None => std::future::pending().await,
             }
         };
-        tokio::select! {
-            status = child.wait() => {
-                let status = status?;
-                // The leader is done; whatever it left running in its group goes too.
-                process::signal_group(pgid, nix::sys::signal::Signal::SIGKILL);
-                Ok(match (status.code(), status.signal()) {
-                    (Some(0), _) => AttemptOutcome::Succeeded,
-                    (Some(code), _) => AttemptOutcome::Failed {
-                        exit_code: Some(code),
-                        signal: None,
-                        error: if code == RETRY_EXIT_CODE {
-                            format!("exited with code {code} (retryable)")
-                        } else {
-                            format!("exited with code {code}")
-                        },
-                        retryable: code == RETRY_EXIT_CODE,
+        let outcome = tokio::select! {
+            exit = running.wait() => match exit? {
+                AttemptExit::Code(0) => AttemptOutcome::Succeeded,
+                AttemptExit::Code(code) => AttemptOutcome::Failed {
+                    exit_code: Some(code),
+                    signal: None,
+                    error: if code == RETRY_EXIT_CODE {
+                        format!("exited with code {code} (retryable)")
+                    } else {
+                        format!("exited with code {code}")
                     },
-                    (None, signal) => AttemptOutcome::Failed {
-                        exit_code: None,
-                        signal,
-                        error: format!("killed by signal {} that Kiln did not send", signal.unwrap_or(0)),
-                        retryable: true,
-                    },
-                })
-            }
+                    retryable: code == RETRY_EXIT_CODE,
+                },
+                AttemptExit::Signal(signal) => AttemptOutcome::Failed {
+                    exit_code: None,
+                    signal: Some(signal),
+                    error: format!("killed by signal {signal} that Kiln did not send"),
+                    retryable: true,
+                },
+                AttemptExit::Lost(why) => AttemptOutcome::Failed {
+                    exit_code: None,
+                    signal: None,
+                    error: format!("{why} (retryable)"),
+                    retryable: true,
+                },
+            },
             reason = cancelled(&mut ctx.cancel) => {
-                let status = process::terminate(&mut child, pgid).await?;
-                Ok(AttemptOutcome::Canceled { signal: status.signal(), reason })
+                let exit = running.kill().await?;
+                AttemptOutcome::Canceled { signal: signal_of(&exit), reason }
             }
             () = expired => {
-                let status = process::terminate(&mut child, pgid).await?;
+                let exit = running.kill().await?;
                 let seconds = timeout.map_or(0, |t| t.as_secs());
-                Ok(match ctx.opts.exceeded_duration_mode {
+                match ctx.opts.exceeded_duration_mode {
                     ExceededDurationMode::Cancel => AttemptOutcome::Canceled {
-                        signal: status.signal(),
+                        signal: signal_of(&exit),
                         reason: format!("exceeded its timeout of {seconds} s (exceededDurationMode CANCEL)"),
                     },
                     ExceededDurationMode::Retry => AttemptOutcome::Failed {
                         exit_code: None,
-                        signal: status.signal(),
+                        signal: signal_of(&exit),
                         error: format!("exceeded its timeout of {seconds} s (exceededDurationMode RETRY)"),
                         retryable: true,
                     },
-                })
+                }
             }
-        }
+        };
+        // Ray tells the node only once the job runs: record what we know now.
+        self.record_placement(&ctx.job, attempt, &running).await?;
+        Ok(outcome)
+    }
+
+    /// Where an attempt runs, and for a local one its process group, in the store.
+    async fn record_placement(&self, job: &Rid, attempt: u32, running: &Running) -> Result<(), EngineError> {
+        let job = job.clone();
+        let placement = running.placement();
+        let mark = running.mark();
+        self.inner.store.call(move |c| builds::set_attempt_placement(c, &job, attempt, &placement, mark)).await?;
+        Ok(())
     }
 
     /// Moves each output folder into a new transaction on the build's branch.
@@ -291,45 +307,59 @@ impl Engine {
         attempt: u32,
         inputs: &[JobInput],
     ) -> Result<(JobStatus, Option<String>, Option<String>), EngineError> {
-        let pipeline = self.inner.pipeline.clone();
-        let spec = &pipeline.job_specs[ctx.spec];
-        let staging = self.inner.data.staging(&ctx.job, attempt);
-        let read: BTreeMap<Rid, Rid> =
-            inputs.iter().filter_map(|i| i.transaction_rid.clone().map(|t| (i.dataset_rid.clone(), t))).collect();
-        let mut rows = Vec::new();
-        let mut outputs = Vec::new();
-        for (i, &d) in spec.outputs.iter().enumerate() {
-            let ds = &pipeline.datasets[d];
-            let txn = crate::ids::new_rid(crate::ids::RidKind::Transaction);
-            let target = self.inner.data.transaction_dir(&ds.rid, &ctx.opts.branch, &txn);
-            if let Some(parent) = target.parent() {
-                tokio::fs::create_dir_all(parent).await?;
-            }
-            tokio::fs::rename(staging.join(format!("out-{i}")), &target).await?;
-            outputs.push(JobOutput { dataset_rid: ds.rid.clone(), transaction_rid: Some(txn.clone()) });
-            rows.push(TransactionRow {
-                seq: 0,
-                rid: txn,
-                dataset_rid: ds.rid.clone(),
-                branch: ctx.opts.branch.clone(),
-                created_ms: now_ms(),
-                job_rid: Some(ctx.job.clone()),
-                definition_hash: Some(spec.definition_hash.clone()),
-                inputs: read.clone(),
-                source_hash: None,
-            });
-        }
-        self.inner
-            .store
-            .call(move |c| {
-                let tx = c.transaction().map_err(StoreError::from)?;
-                for row in &rows {
-                    transactions::insert(&tx, row)?;
-                }
-                tx.commit().map_err(StoreError::from)
-            })
-            .await?;
+        let outputs = commit_staged(&self.inner, ctx.spec, &ctx.job, attempt, &ctx.opts.branch, inputs).await?;
         self.update_job(&ctx.job, move |row| row.outputs = outputs).await?;
         Ok((JobStatus::Succeeded, None, None))
     }
+}
+
+/// Moves each staged output folder of an attempt into a new transaction on `branch` and
+/// records the transactions; shared by the runner and the restart's recovery of a Ray job
+/// that succeeded while the server was down.
+pub(super) async fn commit_staged(
+    inner: &super::Inner,
+    spec_index: usize,
+    job: &Rid,
+    attempt: u32,
+    branch: &str,
+    inputs: &[JobInput],
+) -> Result<Vec<JobOutput>, EngineError> {
+    let spec = &inner.pipeline.job_specs[spec_index];
+    let staging = inner.data.staging(job, attempt);
+    let read: BTreeMap<Rid, Rid> =
+        inputs.iter().filter_map(|i| i.transaction_rid.clone().map(|t| (i.dataset_rid.clone(), t))).collect();
+    let mut rows = Vec::new();
+    let mut outputs = Vec::new();
+    for (i, &d) in spec.outputs.iter().enumerate() {
+        let ds = &inner.pipeline.datasets[d];
+        let txn = crate::ids::new_rid(crate::ids::RidKind::Transaction);
+        let target = inner.data.transaction_dir(&ds.rid, branch, &txn);
+        if let Some(parent) = target.parent() {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        tokio::fs::rename(staging.join(format!("out-{i}")), &target).await?;
+        outputs.push(JobOutput { dataset_rid: ds.rid.clone(), transaction_rid: Some(txn.clone()) });
+        rows.push(TransactionRow {
+            seq: 0,
+            rid: txn,
+            dataset_rid: ds.rid.clone(),
+            branch: branch.to_owned(),
+            created_ms: now_ms(),
+            job_rid: Some(job.clone()),
+            definition_hash: Some(spec.definition_hash.clone()),
+            inputs: read.clone(),
+            source_hash: None,
+        });
+    }
+    inner
+        .store
+        .call(move |c| {
+            let tx = c.transaction().map_err(StoreError::from)?;
+            for row in &rows {
+                transactions::insert(&tx, row)?;
+            }
+            tx.commit().map_err(StoreError::from)
+        })
+        .await?;
+    Ok(outputs)
 }

@@ -1,9 +1,11 @@
 //! Builds, their jobs and attempts, per-team run ids and submission ids.
 
-use kiln_api::build2::{BuildStatus, JobInput, JobOutput, JobStatus, SubmitBuildRequest};
+use kiln_api::build2::{BuildStatus, JobInput, JobOutput, JobStatus, Placement, SubmitBuildRequest};
 use kiln_api::teams::{ArchivedFilter, TeamBuildState};
 use kiln_api::{Rid, TeamName};
 use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::engine::process::GroupMark;
 
 use super::{StoreResult, enum_col, enum_str, json_col, rid_col, team_col, to_json};
 
@@ -71,6 +73,8 @@ pub struct AttemptRow {
     pub signal: Option<i32>,
     pub error: Option<String>,
     pub retryable: bool,
+    /// Where it ran; `None` for attempts from before the store recorded it, or not started.
+    pub placement: Option<Placement>,
 }
 
 const BUILD_COLS: &str = "seq, rid, group_rid, team, run_id, status, branch, fallbacks, created_by, created_ms, \
@@ -354,7 +358,7 @@ pub fn set_archived(conn: &Connection, rid: &Rid, archived: bool) -> StoreResult
 
 pub fn attempts_of(conn: &Connection, job: &Rid) -> StoreResult<Vec<AttemptRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT job_rid, number, started_ms, finished_ms, exit_code, signal, error, retryable
+        "SELECT job_rid, number, started_ms, finished_ms, exit_code, signal, error, retryable, placement
          FROM attempts WHERE job_rid = ?1 ORDER BY number",
     )?;
     let rows = stmt.query_map([job.as_str()], |r| {
@@ -369,6 +373,7 @@ pub fn attempts_of(conn: &Connection, job: &Rid) -> StoreResult<Vec<AttemptRow>>
                 signal: r.get(5)?,
                 error: r.get(6)?,
                 retryable: r.get(7)?,
+                placement: r.get::<_, Option<String>>(8)?.map(|p| json_col(&p)).transpose()?,
             })
         })())
     })?;
@@ -384,6 +389,64 @@ pub fn upsert_attempt(conn: &Connection, a: &AttemptRow) -> StoreResult<()> {
         params![a.job_rid.as_str(), a.number, a.started_ms, a.finished_ms, a.exit_code, a.signal, a.error, a.retryable],
     )?;
     Ok(())
+}
+
+/// Records where an attempt runs and, for a local one, its process group.
+pub fn set_attempt_placement(
+    conn: &Connection,
+    job: &Rid,
+    number: u32,
+    placement: &Placement,
+    group: Option<GroupMark>,
+) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE attempts SET placement = ?3, pgid = ?4, pgid_started = ?5 WHERE job_rid = ?1 AND number = ?2",
+        params![
+            job.as_str(),
+            number,
+            to_json(placement)?,
+            group.map(|g| g.pgid),
+            group.and_then(|g| i64::try_from(g.started).ok())
+        ],
+    )?;
+    Ok(())
+}
+
+/// An attempt that a previous run of the server left unfinished.
+#[derive(Debug, Clone)]
+pub struct UnfinishedAttempt {
+    pub job_rid: Rid,
+    pub number: u32,
+    pub started_ms: i64,
+    pub placement: Option<Placement>,
+    pub group: Option<GroupMark>,
+}
+
+/// Every attempt without an end, for the start-up clean-up.
+pub fn unfinished_attempts(conn: &Connection) -> StoreResult<Vec<UnfinishedAttempt>> {
+    let mut stmt = conn.prepare(
+        "SELECT job_rid, number, placement, pgid, pgid_started, started_ms FROM attempts WHERE finished_ms IS NULL",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let rid: String = r.get(0)?;
+        let placement: Option<String> = r.get(2)?;
+        let pgid: Option<u32> = r.get(3)?;
+        let started: Option<i64> = r.get(4)?;
+        let number: u32 = r.get(1)?;
+        let started_ms: i64 = r.get(5)?;
+        Ok((|| {
+            Ok(UnfinishedAttempt {
+                job_rid: rid_col(rid)?,
+                number,
+                started_ms,
+                placement: placement.map(|p| json_col(&p)).transpose()?,
+                group: pgid
+                    .zip(started.and_then(|s| u64::try_from(s).ok()))
+                    .map(|(pgid, started)| GroupMark { pgid, started }),
+            })
+        })())
+    })?;
+    collect(rows)
 }
 
 /// Filters of a team's build listing, already validated.
@@ -480,6 +543,13 @@ pub fn recover_after_restart(conn: &mut Connection, ms: i64) -> StoreResult<Vec<
         "UPDATE jobs SET status = 'FAILED', reason = ?2, error = ?2, finished_ms = ?1
          WHERE status IN ('RUNNING', 'WAITING')",
         params![ms, REASON],
+    )?;
+    // A build whose every job ended well (a Ray job may have succeeded while the server was
+    // down) succeeded; the rest failed with the restart.
+    tx.execute(
+        "UPDATE builds SET status = 'SUCCEEDED', finished_ms = ?1 WHERE status = 'RUNNING' AND NOT EXISTS (
+             SELECT 1 FROM jobs WHERE jobs.build_rid = builds.rid AND jobs.status NOT IN ('SUCCEEDED', 'DID_NOT_RUN'))",
+        params![ms],
     )?;
     let rids: Vec<String> = {
         let mut stmt = tx.prepare("SELECT rid FROM builds WHERE status = 'RUNNING'")?;

@@ -96,6 +96,13 @@ CREATE INDEX builds_team_seq ON builds (team, seq);
     r#"
 CREATE INDEX notifications_team_id ON notifications (team, id);
 "#,
+    // Where each attempt runs (JSON of kiln_api's Placement), and a local attempt's process
+    // group with its leader's start time, so that a restart can kill what a crash left running.
+    r#"
+ALTER TABLE attempts ADD COLUMN placement TEXT;
+ALTER TABLE attempts ADD COLUMN pgid INTEGER;
+ALTER TABLE attempts ADD COLUMN pgid_started INTEGER;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<u32> {

@@ -236,3 +236,17 @@ pub async fn conjure(response: reqwest::Response, status: u16, code: &str) -> Va
     assert!(body["parameters"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     body
 }
+
+/// The live processes of process group `pgid` (from /proc).
+pub fn group_members(pgid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return false };
+            let Some(end) = stat.rfind(')') else { return false };
+            // After the command name: state, ppid, pgrp. A zombie is already dead.
+            let fields: Vec<&str> = stat[end + 1..].split_whitespace().collect();
+            fields.first() != Some(&"Z") && fields.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
+        })
+        .collect()
+}

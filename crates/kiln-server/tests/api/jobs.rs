@@ -67,6 +67,9 @@ async fn a_job_reads_what_the_previous_job_wrote() {
     assert!(env.lines().any(|l| l.starts_with("KILN_OUTPUT_1=")), "{env}");
     assert_eq!(b.request.build_parameters, Some(serde_json::from_value(json!({"answer": 42})).expect("map")));
 
+    // It ran here, and the job report says so.
+    assert_eq!(report.attempts[0].placement, Some(kiln_api::build2::Placement::Local));
+
     // The attempt's log is there, by offset.
     let log_url = report.attempts[0].log_url.clone().expect("a log URL");
     let r = s.get(&log_url).await;

@@ -1,4 +1,5 @@
-//! A crash leaves jobs RUNNING in the store; the next start finishes them as FAILED.
+//! A crash leaves jobs RUNNING in the store; the next start kills what is left of their
+//! processes and finishes them as FAILED.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -52,14 +53,28 @@ async fn a_restart_fails_what_a_crash_left_running() {
     })
     .await;
 
-    // Crash: no chance to record anything. Then clean up the orphaned job ourselves.
+    // The job's shell runs `sleep` as its own child, in its process group.
+    helpers::until("the job's sleep to start", helpers::DEADLINE, || async {
+        (helpers::group_members(pid).len() >= 2).then_some(())
+    })
+    .await;
+
+    // Crash: no chance to record anything.
     child.kill().expect("kill the server");
     child.wait().expect("reap the server");
-    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status();
+    // PR_SET_PDEATHSIG: the kernel kills the job's shell with the server. Its `sleep`, a
+    // grandchild, lives on until the restart.
+    helpers::until("the job's shell to die with the server", helpers::DEADLINE, || async {
+        (!std::path::Path::new(&format!("/proc/{pid}")).exists()).then_some(())
+    })
+    .await;
+    assert!(!helpers::group_members(pid).is_empty(), "the grandchild outlives the server until the restart");
 
     let mut config = kiln_server::ServerConfig::new(data);
     config.pipeline = Some(project.join("pipeline.toml"));
     let server = kiln_server::start(config).await.expect("restart");
+    // The restart killed the rest of the job's process group before it started serving.
+    assert_eq!(helpers::group_members(pid), Vec::<u32>::new(), "processes left of the crashed run's job");
     let s = TestServer { base: server.url(), server: Some(server), dir, client, token: None };
     let b = s.build(&r.build_rid).await;
     assert_eq!(b.status, BuildStatus::Failed);
