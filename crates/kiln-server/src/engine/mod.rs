@@ -1,9 +1,12 @@
 //! The build engine: submission, preview, scheduling, running and stopping jobs.
 //!
-//! All live scheduling state sits behind one async mutex ([`scheduler::Live`]); every
-//! change is written to the store and published on the event bus while it is held, so
-//! the store, the events and the scheduler never disagree about a job's state.
+//! All live scheduling state sits behind one mutex ([`scheduler::Live`]). Transitions are
+//! decided while it is held and queued, in that order, for one writer task
+//! ([`changes::Changes`]) that writes them to the store and then publishes their events;
+//! no I/O is awaited with the lock held. Submissions are serialised by a lock of their own
+//! (source imports and the build's insert happen under it, not under the scheduler's).
 
+mod changes;
 pub mod executor;
 mod options;
 pub(crate) mod process;
@@ -16,8 +19,7 @@ mod submit;
 use std::sync::Arc;
 
 use kiln_api::ErrorName;
-use kiln_api::teams::Event;
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Notify;
 
 pub use options::BuildOptions;
 
@@ -63,13 +65,20 @@ struct Inner {
     events: EventBus,
     workers: usize,
     executor: executor::Executor,
-    live: Mutex<scheduler::Live>,
+    /// Held only for decisions, never across an `.await` (a `std` mutex makes sure).
+    live: std::sync::Mutex<scheduler::Live>,
+    /// Where decided changes queue for the store and the event bus, in order.
+    changes: changes::Changes,
     wake: Notify,
+    /// One submission at a time: idempotency and queueing decide against a stable set of
+    /// builds. Job ends and stops never wait for it.
+    submit_lock: tokio::sync::Mutex<()>,
     /// Serialises source imports so that two submissions never import one change twice.
-    import_lock: Mutex<()>,
+    import_lock: tokio::sync::Mutex<()>,
 }
 
 impl Engine {
+    /// Builds the engine and starts its store writer; call it inside the Tokio runtime.
     pub fn new(
         store: Store,
         pipeline: Arc<Pipeline>,
@@ -78,6 +87,7 @@ impl Engine {
         workers: usize,
         executor: executor::Executor,
     ) -> Engine {
+        let changes = changes::Changes::start(store.clone(), events.clone());
         Engine {
             inner: Arc::new(Inner {
                 store,
@@ -86,9 +96,11 @@ impl Engine {
                 events,
                 workers: workers.max(1),
                 executor,
-                live: Mutex::new(scheduler::Live::default()),
+                live: std::sync::Mutex::new(scheduler::Live::default()),
+                changes,
                 wake: Notify::new(),
-                import_lock: Mutex::new(()),
+                submit_lock: tokio::sync::Mutex::new(()),
+                import_lock: tokio::sync::Mutex::new(()),
             }),
         }
     }
@@ -109,10 +121,6 @@ impl Engine {
         &self.inner.events
     }
 
-    fn publish(&self, event: Event) {
-        self.inner.events.publish(event);
-    }
-
     /// Imports changed source folders and starts the scheduler loop.
     pub async fn start(&self) -> Result<(), EngineError> {
         self.import_sources().await?;
@@ -120,9 +128,7 @@ impl Engine {
         tokio::spawn(async move {
             loop {
                 engine.inner.wake.notified().await;
-                if let Err(e) = engine.tick().await {
-                    tracing::error!(error = %e, "scheduler pass failed");
-                }
+                engine.tick().await;
             }
         });
         Ok(())

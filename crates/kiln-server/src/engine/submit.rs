@@ -8,7 +8,8 @@ use kiln_api::build2::{JobInput, JobOutput, JobStatus, OutputQueueStrategy, Subm
 use kiln_api::teams::{Event, PreviewJob, PreviewResponse};
 use kiln_api::{ErrorName, Rid, TeamName};
 
-use super::scheduler::{LiveBuild, LiveJob};
+use super::changes::{Change, written};
+use super::scheduler::{BuildPhase, End, JobState, Live, LiveBuild, LiveJob, cancel_job, finish_build_if_done};
 use super::{BuildOptions, Engine, EngineError};
 use crate::ids::{RidKind, new_rid};
 use crate::lineage;
@@ -18,6 +19,18 @@ use crate::store::{now_ms, transactions};
 use crate::views;
 
 const SELECTION_ERROR: ErrorName = ErrorName::InvalidJobSpecSelection;
+
+/// How a new build's jobs relate to the live ones, decided under the scheduler's lock.
+#[derive(Debug, Default)]
+struct Relation {
+    rows: Vec<JobRow>,
+    jobs_created: BTreeMap<Rid, Rid>,
+    jobs_in_other_builds: BTreeMap<Rid, Rid>,
+    /// Live jobs of other builds of the group that this build shares.
+    waits_on: Vec<Rid>,
+    /// Live jobs this build supersedes (outputQueueStrategy SUPERSEDE).
+    to_supersede: Vec<Rid>,
+}
 
 impl Engine {
     async fn plan_for(&self, req: &SubmitBuildRequest, pending: &HashSet<usize>) -> Result<Plan, EngineError> {
@@ -74,9 +87,10 @@ impl Engine {
     ) -> Result<SubmitBuildResponse, EngineError> {
         let opts = Arc::new(BuildOptions::from_request(&self.inner.pipeline, &req)?);
         self.check_group(&req).await?;
-        // One submission at a time from here on: idempotency and queueing decisions need
-        // a stable view of what is already running.
-        let mut live = self.inner.live.lock().await;
+        // One submission at a time from here on: idempotency and queueing decisions need a
+        // stable set of builds. Imports and the insert happen under this lock, not under the
+        // scheduler's, so job ends and stops go on meanwhile.
+        let _one_at_a_time = self.inner.submit_lock.lock().await;
         if let Some(id) = req.submission_id.clone() {
             let lookup = id.clone();
             if let Some(first) = self.inner.store.call(move |c| builds::submission(c, &lookup)).await? {
@@ -85,7 +99,6 @@ impl Engine {
         }
         self.import_sources().await?;
         let plan = self.plan_for(&req, &HashSet::new()).await?;
-        let pipeline = self.inner.pipeline.clone();
 
         let build_rid = new_rid(RidKind::Build);
         let group_rid = req.build_group_rid.clone().unwrap_or_else(|| new_rid(RidKind::BuildGroup));
@@ -109,29 +122,129 @@ impl Engine {
             error: None,
         };
 
+        // Decide how this build's jobs relate to the live ones, and hold its place (as
+        // `Submitting`, so nothing of it is scheduled before its rows are stored).
+        let relation = {
+            let mut live = self.live();
+            let relation = self.relate(&live, &plan, &opts, &build_rid, &group_rid, now);
+            let mut own = Vec::new();
+            for row in &relation.rows {
+                live.next_seq += 1;
+                let seq = live.next_seq;
+                own.push(row.rid.clone());
+                let spec = self.inner.pipeline.job_spec_index(&row.job_spec_rid).unwrap_or_default();
+                let state = if row.status == JobStatus::Waiting {
+                    JobState::Waiting { not_before: None }
+                } else {
+                    JobState::Done(End::NotNeeded)
+                };
+                live.jobs.insert(row.rid.clone(), LiveJob { row: row.clone(), spec, seq, state });
+            }
+            let waits_on = relation.waits_on.clone();
+            live.builds.insert(
+                build_rid.clone(),
+                LiveBuild { row: build.clone(), opts, jobs: own, waits_on, phase: BuildPhase::Submitting },
+            );
+            relation
+        };
+
+        let insert_build = build.clone();
+        let insert_rows = relation.rows.clone();
+        let submission = req.submission_id.clone();
+        let stored = self
+            .inner
+            .store
+            .call(move |c| {
+                let tx = c.transaction().map_err(crate::store::StoreError::from)?;
+                let mut b = insert_build;
+                b.run_id = builds::next_run_id(&tx, &b.team)?;
+                let seq = builds::insert_build(&tx, &b)?;
+                for row in &insert_rows {
+                    builds::insert_job(&tx, row)?;
+                }
+                if let Some(id) = submission {
+                    builds::insert_submission(&tx, &id, &b.rid)?;
+                }
+                tx.commit().map_err(crate::store::StoreError::from)?;
+                Ok((seq, b.run_id))
+            })
+            .await;
+        let (seq, run_id) = match stored {
+            Ok(ids) => ids,
+            Err(e) => {
+                let mut live = self.live();
+                if let Some(b) = live.builds.remove(&build_rid) {
+                    for rid in b.jobs {
+                        live.jobs.remove(&rid);
+                    }
+                }
+                return Err(e.into());
+            }
+        };
+        build.seq = seq;
+        build.run_id = run_id;
+        // The runner makes the folder too; this one is for builds where nothing runs.
+        if let Err(e) = tokio::fs::create_dir_all(self.inner.data.build_dir(team, run_id, false)).await {
+            tracing::warn!(build = %build_rid, error = %e, "could not create the build's folder");
+        }
+        tracing::info!(build = %build_rid, %team, run_id, jobs = relation.rows.len(), "build submitted");
+
+        let write = {
+            let mut live = self.live();
+            let mut changes = vec![Change::Publish(Event::Build(views::team_build(&self.inner.data, &build)))];
+            if let Some(b) = live.builds.get_mut(&build_rid) {
+                b.row = build;
+                b.phase = BuildPhase::Active;
+            }
+            for rid in &relation.to_supersede {
+                let reason = format!("superseded by build {build_rid} (outputQueueStrategy SUPERSEDE)");
+                cancel_job(&mut live, &mut changes, rid, reason, End::Canceled);
+            }
+            finish_build_if_done(&mut live, &mut changes, &self.inner.data, &build_rid);
+            self.inner.changes.push_acked(changes)
+        };
+        self.inner.wake.notify_one();
+        written(write).await?;
+        Ok(SubmitBuildResponse {
+            is_new_submission: req.submission_id.as_ref().map(|_| true),
+            build_rid,
+            build_group_rid: group_rid,
+            jobs_created: relation.jobs_created,
+            jobs_in_other_builds: relation.jobs_in_other_builds,
+        })
+    }
+
+    /// A new build's job rows and how they relate to live jobs: jobs shared with a build of
+    /// the same group, jobs queued behind or superseding a live job of the same spec.
+    fn relate(
+        &self,
+        live: &Live,
+        plan: &Plan,
+        opts: &BuildOptions,
+        build_rid: &Rid,
+        group_rid: &Rid,
+        now: i64,
+    ) -> Relation {
+        let pipeline = &self.inner.pipeline;
         // Which job each will-run spec of this build is (ours or a shared one).
         let mut job_of_spec: HashMap<usize, Rid> = HashMap::new();
-        let mut jobs_created = BTreeMap::new();
-        let mut jobs_in_other_builds = BTreeMap::new();
-        let mut waits_on = Vec::new();
-        let mut to_supersede = Vec::new();
-        let mut rows = Vec::new();
+        let mut out = Relation::default();
         for (position, planned) in plan.jobs.iter().enumerate() {
             let spec = &pipeline.job_specs[planned.spec];
             let group_member = live.jobs.values().find(|j| {
                 j.spec == planned.spec
-                    && !j.row.status.is_terminal()
+                    && j.state.is_active()
                     && live
                         .builds
                         .get(&j.row.build_rid)
-                        .is_some_and(|b| b.row.group_rid == group_rid && b.opts.branch == opts.branch)
+                        .is_some_and(|b| b.row.group_rid == *group_rid && b.opts.branch == opts.branch)
             });
             if planned.will_run
                 && let Some(shared) = group_member
             {
-                jobs_in_other_builds.insert(spec.rid.clone(), shared.row.rid.clone());
+                out.jobs_in_other_builds.insert(spec.rid.clone(), shared.row.rid.clone());
                 job_of_spec.insert(planned.spec, shared.row.rid.clone());
-                waits_on.push(shared.row.rid.clone());
+                out.waits_on.push(shared.row.rid.clone());
                 continue;
             }
             let job_rid = new_rid(RidKind::Job);
@@ -144,7 +257,7 @@ impl Engine {
                     .values()
                     .filter(|j| {
                         j.spec == planned.spec
-                            && !j.row.status.is_terminal()
+                            && j.state.is_active()
                             && live.builds.get(&j.row.build_rid).is_some_and(|b| b.opts.branch == opts.branch)
                     })
                     .collect();
@@ -153,11 +266,11 @@ impl Engine {
                     OutputQueueStrategy::QueueUp => {
                         if let Some(last) = others.last() {
                             queued_behind = Some(last.row.rid.clone());
-                            jobs_in_other_builds.insert(spec.rid.clone(), last.row.rid.clone());
+                            out.jobs_in_other_builds.insert(spec.rid.clone(), last.row.rid.clone());
                         }
                     }
                     OutputQueueStrategy::Supersede => {
-                        to_supersede.extend(others.iter().map(|j| j.row.rid.clone()));
+                        out.to_supersede.extend(others.iter().map(|j| j.row.rid.clone()));
                     }
                 }
             }
@@ -166,8 +279,8 @@ impl Engine {
             } else {
                 Vec::new()
             };
-            jobs_created.insert(spec.rid.clone(), job_rid.clone());
-            rows.push(JobRow {
+            out.jobs_created.insert(spec.rid.clone(), job_rid.clone());
+            out.rows.push(JobRow {
                 rid: job_rid,
                 build_rid: build_rid.clone(),
                 position: position as i64,
@@ -199,61 +312,7 @@ impl Engine {
                 error: None,
             });
         }
-
-        let insert_build = build.clone();
-        let insert_rows = rows.clone();
-        let submission = req.submission_id.clone();
-        let (seq, run_id) = self
-            .inner
-            .store
-            .call(move |c| {
-                let tx = c.transaction().map_err(crate::store::StoreError::from)?;
-                let mut b = insert_build;
-                b.run_id = builds::next_run_id(&tx, &b.team)?;
-                let seq = builds::insert_build(&tx, &b)?;
-                for row in &insert_rows {
-                    builds::insert_job(&tx, row)?;
-                }
-                if let Some(id) = submission {
-                    builds::insert_submission(&tx, &id, &b.rid)?;
-                }
-                tx.commit().map_err(crate::store::StoreError::from)?;
-                Ok((seq, b.run_id))
-            })
-            .await?;
-        build.seq = seq;
-        build.run_id = run_id;
-        tokio::fs::create_dir_all(self.inner.data.build_dir(team, run_id, false)).await?;
-        tracing::info!(build = %build_rid, %team, run_id, jobs = rows.len(), "build submitted");
-
-        let mut own = Vec::new();
-        for row in rows {
-            live.next_seq += 1;
-            let seq = live.next_seq;
-            own.push(row.rid.clone());
-            let spec = pipeline.job_spec_index(&row.job_spec_rid).unwrap_or_default();
-            let broken = false;
-            live.jobs.insert(row.rid.clone(), LiveJob { row, spec, seq, cancel: None, broken, holds_worker: false });
-        }
-        self.publish(Event::Build(views::team_build(&self.inner.data, &build)));
-        live.builds.insert(
-            build_rid.clone(),
-            LiveBuild { row: build, opts, jobs: own, waits_on, stopping: false, stop_reason: None },
-        );
-        for rid in to_supersede {
-            let reason = format!("superseded by build {build_rid} (outputQueueStrategy SUPERSEDE)");
-            self.cancel_job(&mut live, &rid, reason, JobStatus::Canceled).await?;
-        }
-        self.finish_build_if_done(&mut live, &build_rid).await?;
-        drop(live);
-        self.inner.wake.notify_one();
-        Ok(SubmitBuildResponse {
-            is_new_submission: req.submission_id.as_ref().map(|_| true),
-            build_rid,
-            build_group_rid: group_rid,
-            jobs_created,
-            jobs_in_other_builds,
-        })
+        out
     }
 
     async fn existing_submission(&self, first: &Rid) -> Result<SubmitBuildResponse, EngineError> {

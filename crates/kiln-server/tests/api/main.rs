@@ -10,6 +10,7 @@ mod logs;
 mod options;
 mod pipeline;
 mod restart;
+mod scheduler;
 mod selections;
 mod staleness;
 mod stop;
