@@ -1,4 +1,5 @@
-//! Server configuration: command-line flags and the token file given with `--config`.
+//! Server configuration: command-line flags, the token file given with `--config`, and
+//! the OpenID Connect issuer given with `--oidc-issuer`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -8,6 +9,7 @@ use kiln_api::TeamName;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::oidc::OidcConfig;
 use crate::pipeline::hex;
 
 /// Everything needed to start a server.
@@ -20,6 +22,8 @@ pub struct ServerConfig {
     pub ui_dir: PathBuf,
     pub workers: usize,
     pub auth: AuthConfig,
+    /// OpenID Connect bearer tokens (`--oidc-issuer`), besides or instead of the token file.
+    pub oidc: Option<OidcConfig>,
     pub cors_origins: Vec<String>,
     pub body_limit: usize,
     /// How attempts run.
@@ -49,6 +53,7 @@ impl ServerConfig {
             ui_dir: PathBuf::from("dist"),
             workers: 2,
             auth: AuthConfig::default(),
+            oidc: None,
             cors_origins: Vec::new(),
             body_limit: DEFAULT_BODY_LIMIT,
             executor: ExecutorConfig::Local,

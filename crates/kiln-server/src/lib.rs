@@ -12,6 +12,7 @@ pub mod events;
 pub mod http;
 pub mod ids;
 pub mod lineage;
+pub mod oidc;
 pub mod paths;
 pub mod pipeline;
 pub mod server;

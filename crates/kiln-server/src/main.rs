@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use kiln_server::config::{AuthConfig, DEFAULT_BODY_LIMIT, ExecutorConfig, ServerConfig};
 use kiln_server::engine::executor::RayConfig;
+use kiln_server::oidc::OidcConfig;
 
 /// Kiln's reference build service: runs a pipeline's jobs and serves the console.
 #[derive(Debug, Parser)]
@@ -40,6 +41,19 @@ struct Args {
     /// The Ray dashboard's address (Jobs REST API), such as http://127.0.0.1:8265.
     #[arg(long, required_if_eq("executor", "ray"))]
     ray_address: Option<String>,
+    /// Accept JWT access tokens from this OpenID Connect issuer (its exact `iss`); the keys
+    /// come from its `/.well-known/openid-configuration`.
+    #[arg(long, value_name = "URL", requires = "oidc_audience")]
+    oidc_issuer: Option<String>,
+    /// The audience (`aud`) a token must carry to be meant for this server.
+    #[arg(long, value_name = "AUD", requires = "oidc_issuer")]
+    oidc_audience: Option<String>,
+    /// The claim that names the user.
+    #[arg(long, value_name = "CLAIM", default_value = "sub")]
+    oidc_user_claim: String,
+    /// The claim that lists the user's teams (an array of strings or a space-separated string).
+    #[arg(long, value_name = "CLAIM", default_value = "groups")]
+    oidc_teams_claim: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -94,8 +108,19 @@ async fn main() -> ExitCode {
         },
         None => AuthConfig::default(),
     };
-    if auth.is_open() {
-        tracing::warn!("no tokens configured: open mode, every caller is \"anonymous\" and sees every team");
+    let oidc = match (args.oidc_issuer, args.oidc_audience) {
+        (Some(issuer), Some(audience)) => Some(OidcConfig {
+            user_claim: args.oidc_user_claim,
+            teams_claim: args.oidc_teams_claim,
+            ..OidcConfig::new(issuer, audience)
+        }),
+        // clap's `requires` makes each flag need the other.
+        _ => None,
+    };
+    if auth.is_open() && oidc.is_none() {
+        tracing::warn!(
+            "no tokens and no OpenID Connect issuer configured: open mode, every caller is \"anonymous\" and sees every team"
+        );
     }
     let config = ServerConfig {
         addr: args.addr,
@@ -104,6 +129,7 @@ async fn main() -> ExitCode {
         ui_dir: args.ui_dir,
         workers: args.workers,
         auth,
+        oidc,
         cors_origins: args.cors_origins,
         body_limit: DEFAULT_BODY_LIMIT,
         executor: match (args.executor, args.ray_address) {

@@ -7,6 +7,7 @@ use crate::config::{AuthConfig, ExecutorConfig, ServerConfig};
 use crate::engine::executor::{Executor, Ray, RayError};
 use crate::engine::{Engine, EngineError};
 use crate::events::EventBus;
+use crate::oidc::{OidcVerifier, ProviderError};
 use crate::paths::DataDir;
 use crate::pipeline::{Pipeline, PipelineError};
 use crate::store::{Store, StoreError, builds, now_ms};
@@ -15,6 +16,8 @@ use crate::store::{Store, StoreError, builds, now_ms};
 pub struct AppState {
     pub engine: Engine,
     pub auth: Arc<AuthConfig>,
+    /// Checks OpenID Connect bearer tokens, when an issuer is configured.
+    pub oidc: Option<Arc<OidcVerifier>>,
     pub ui_dir: PathBuf,
     pub body_limit: usize,
     pub cors_origins: Vec<String>,
@@ -34,6 +37,8 @@ pub enum StartError {
     Engine(#[from] EngineError),
     #[error("cannot use Ray: {0}")]
     Ray(#[from] RayError),
+    #[error("OpenID Connect: {0}")]
+    Oidc(#[from] ProviderError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: std::net::SocketAddr, source: std::io::Error },
 }
@@ -80,14 +85,35 @@ impl AppState {
             }
             _ => {}
         }
+        let oidc = match &config.oidc {
+            Some(c) => Some(Arc::new(open_oidc(c.clone()).await?)),
+            None => None,
+        };
         engine.start().await?;
         Ok(AppState {
             engine,
             auth: Arc::new(config.auth.clone()),
+            oidc,
             ui_dir: config.ui_dir.clone(),
             body_limit: config.body_limit,
             cors_origins: config.cors_origins.clone(),
             folder_lock: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
+}
+
+/// Builds the token verifier and asks the issuer for its keys once, so a wrong issuer URL
+/// shows in the log at start-up. An issuer that is down does not stop the server (builds
+/// keep running); its tokens are refused until it answers.
+async fn open_oidc(config: crate::oidc::OidcConfig) -> Result<OidcVerifier, ProviderError> {
+    let verifier = OidcVerifier::new(config)?;
+    match verifier.refresh().await {
+        Ok(keys) => tracing::info!(issuer = %verifier.config().issuer, keys, "OpenID Connect issuer's keys fetched"),
+        Err(e) => tracing::warn!(
+            issuer = %verifier.config().issuer,
+            error = %e,
+            "cannot fetch the OpenID Connect issuer's keys yet; its tokens are refused until it answers"
+        ),
+    }
+    Ok(verifier)
 }

@@ -150,17 +150,20 @@ fn chromium(env: &Env) -> Result<()> {
     )
 }
 
-/// npm's binaryen (wasm-opt for Trunk) and playwright-core (browser E2E tests), from the
-/// committed package-lock.json.
+/// npm's binaryen (wasm-opt for Trunk), playwright-core (browser E2E tests) and
+/// oidc-provider + jose (the OpenID provider of the sign-in tests), from the committed
+/// package-lock.json.
 fn npm_packages(env: &Env) -> Result<()> {
-    let tool = "npm packages (binaryen, playwright-core)";
+    let tool = "npm packages (binaryen, playwright-core, oidc-provider, jose)";
     let lock = env.root.join("package-lock.json");
     let modules = env.root.join("node_modules");
     // npm writes node_modules/.package-lock.json after every install; if it is newer than the
     // committed lock file, the tree matches the lock file.
     let installed_at = modified(&modules.join(".package-lock.json"));
     let wanted_at = modified(&lock).max(modified(&env.root.join("package.json")));
-    let complete = modules.join(".bin/wasm-opt").exists() && modules.join("playwright-core/package.json").exists();
+    let complete =
+        ["playwright-core", "oidc-provider", "jose"].iter().all(|p| modules.join(p).join("package.json").exists())
+            && modules.join(".bin/wasm-opt").exists();
     if complete && installed_at.is_some() && installed_at >= wanted_at {
         present(tool);
         return Ok(());

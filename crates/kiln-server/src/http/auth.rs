@@ -1,4 +1,5 @@
-//! Who is calling: a bearer token's principal, or anyone in open mode.
+//! Who is calling: the principal of a bearer token (from the token file, or a JWT from the
+//! OpenID Connect issuer), or anyone in open mode (neither is configured).
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -7,10 +8,11 @@ use kiln_api::TeamName;
 
 use super::AppState;
 use super::error::AppError;
+use crate::oidc::TokenError;
 
 #[derive(Debug, Clone)]
 pub enum Caller {
-    /// No tokens are configured: anyone may see every team.
+    /// Neither tokens nor an OpenID Connect issuer are configured: anyone may see every team.
     Open,
     User {
         user: String,
@@ -53,17 +55,35 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        if state.auth.is_open() {
+        if state.auth.is_open() && state.oidc.is_none() {
             return Ok(Caller::Open);
         }
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(str::trim)
-            .ok_or(AppError::Unauthenticated)?;
-        let principal = state.auth.lookup(token).ok_or(AppError::Unauthenticated)?;
-        Ok(Caller::User { user: principal.user.clone(), teams: principal.teams.clone() })
+        let token = bearer(parts).ok_or(AppError::Unauthenticated)?;
+        if let Some(principal) = state.auth.lookup(token) {
+            return Ok(Caller::User { user: principal.user.clone(), teams: principal.teams.clone() });
+        }
+        let Some(oidc) = &state.oidc else {
+            return Err(AppError::Unauthenticated);
+        };
+        match oidc.verify(token).await {
+            Ok(principal) => Ok(Caller::User { user: principal.user, teams: principal.teams }),
+            Err(TokenError::Provider(e)) => {
+                // Our problem, not the caller's: say so in the log, where an operator looks.
+                tracing::warn!(error = %e, "cannot check a bearer token: the OpenID Connect issuer did not answer");
+                Err(AppError::Unauthenticated)
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "bearer token refused");
+                Err(AppError::Unauthenticated)
+            }
+        }
     }
+}
+
+/// The token of an `Authorization: Bearer …` header (the scheme is case-insensitive).
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }

@@ -7,6 +7,7 @@ mod errors;
 mod helpers;
 mod jobs;
 mod logs;
+mod oidc;
 mod options;
 mod pipeline;
 mod restart;
