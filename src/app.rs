@@ -47,6 +47,7 @@ pub fn Shell(props: &ShellProps) -> Html {
         use_reducer(move || Session::new(served))
     };
     use_health_check(&session);
+    crate::auth::use_token_refresh(&session);
     let on_dismiss = {
         let session = session.clone();
         Callback::from(move |_| session.dispatch(SessionAction::DismissError))

@@ -1,11 +1,13 @@
 //! Kiln's browser console: compose, submit and watch data-pipeline builds.
 //!
 //! The app is a yew single-page app. `app` wires the router and the session store;
-//! `api` is the only module that talks to the network; `pages` hold one module per
+//! `api` is the only module that talks to the build service (`auth` talks to the sign-in
+//! provider); `pages` hold one module per
 //! route and `components` the pieces they share.
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod components;
 pub mod notify;
 pub mod pages;

@@ -22,6 +22,9 @@ pub enum Route {
     Catalog,
     #[at("/settings")]
     Settings,
+    /// Where the OAuth provider sends the browser back after signing in.
+    #[at("/auth/callback")]
+    AuthCallback,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -36,6 +39,7 @@ pub fn switch(route: Route) -> Html {
         Route::JobReport { rid } => html! { <pages::job_report::JobReportPage {rid} /> },
         Route::Catalog => html! { <pages::catalog::CatalogPage /> },
         Route::Settings => html! { <pages::settings::SettingsPage /> },
+        Route::AuthCallback => html! { <crate::auth::AuthCallbackPage /> },
         Route::NotFound => html! { <pages::not_found::NotFoundPage /> },
     }
 }

@@ -82,6 +82,7 @@ impl Session {
             build2_url: self.local.build2_url.clone().unwrap_or_else(|| self.served.build2_url.clone()),
             teams_url: self.local.teams_url.clone().unwrap_or_else(|| self.served.teams_url.clone()),
             default_team: self.team.clone(),
+            oauth: self.served.oauth.clone(),
         }
     }
 

@@ -49,6 +49,7 @@ pub fn Header() -> Html {
                 if session.needs_token {
                     <Link<Route> to={Route::Settings} classes="token-needed">{ "Token needed" }</Link<Route>>
                 }
+                <crate::auth::AuthControl />
             </div>
         </header>
     }

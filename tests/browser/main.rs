@@ -4,6 +4,7 @@
 //! Tests that fetch talk to a real kiln-server whose URL `cargo xtask test` passes in
 //! `KILN_TEST_SERVER` at compile time.
 
+mod auth;
 mod builds;
 mod common;
 mod reports;

@@ -381,6 +381,27 @@ pub struct RuntimeConfig {
     pub teams_url: String,
     #[serde(default = "TeamName::default_team")]
     pub default_team: TeamName,
+    /// How people sign in; without it a token can only be pasted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthConfig>,
+}
+
+/// OAuth2 sign-in (authorization code with PKCE, a public client) as `config.json` gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthConfig {
+    pub client_id: String,
+    /// An OpenID Connect issuer whose discovery document names the authorize, token and
+    /// revocation endpoints (a `kiln-server` started with `--oidc-issuer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The scopes to ask for; each kind of service has a default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Where the provider sends the browser back, relative to the console (default
+    /// `/auth/callback`); it must be registered with the client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_path: Option<String>,
 }
 
 fn default_build2_url() -> String {
@@ -397,6 +418,7 @@ impl Default for RuntimeConfig {
             build2_url: default_build2_url(),
             teams_url: default_teams_url(),
             default_team: TeamName::default_team(),
+            oauth: None,
         }
     }
 }
