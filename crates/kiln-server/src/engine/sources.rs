@@ -93,7 +93,7 @@ impl Engine {
         let known: BTreeMap<Rid, Option<String>> = self
             .inner
             .store
-            .call(|c| {
+            .read(|c| {
                 Ok(transactions::latest_all(c)?
                     .into_iter()
                     .filter(|t| t.branch == SOURCE_BRANCH)

@@ -37,13 +37,13 @@ impl Engine {
         let pipeline = self.inner.pipeline.clone();
         let selected = lineage::resolve(&pipeline, &req.job_spec_selections)
             .map_err(|e| EngineError::invalid(SELECTION_ERROR, e.field, e.message))?;
-        let snapshot = Snapshot::new(self.inner.store.call(|c| transactions::latest_all(c)).await?);
+        let snapshot = Snapshot::new(self.inner.store.read(transactions::latest_all).await?);
         Ok(staleness::plan(&pipeline, &selected, req, &snapshot, pending))
     }
 
     async fn check_group(&self, req: &SubmitBuildRequest) -> Result<(), EngineError> {
         if let Some(group) = req.build_group_rid.clone() {
-            let known = self.inner.store.call(move |c| builds::group_exists(c, &group)).await?;
+            let known = self.inner.store.read(move |c| builds::group_exists(c, &group)).await?;
             if !known {
                 return Err(EngineError::invalid(
                     ErrorName::BuildGroupNotFound,
@@ -93,7 +93,7 @@ impl Engine {
         let _one_at_a_time = self.inner.submit_lock.lock().await;
         if let Some(id) = req.submission_id.clone() {
             let lookup = id.clone();
-            if let Some(first) = self.inner.store.call(move |c| builds::submission(c, &lookup)).await? {
+            if let Some(first) = self.inner.store.read(move |c| builds::submission(c, &lookup)).await? {
                 return self.existing_submission(&first).await;
             }
         }
@@ -318,7 +318,7 @@ impl Engine {
     async fn existing_submission(&self, first: &Rid) -> Result<SubmitBuildResponse, EngineError> {
         let rid = first.clone();
         let (build, jobs) =
-            self.inner.store.call(move |c| Ok((builds::get_build(c, &rid)?, builds::jobs_of(c, &rid)?))).await?;
+            self.inner.store.read(move |c| Ok((builds::get_build(c, &rid)?, builds::jobs_of(c, &rid)?))).await?;
         let Some(build) = build else {
             return Err(EngineError::conflict(
                 ErrorName::SubmissionBuildGone,

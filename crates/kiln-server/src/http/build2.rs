@@ -56,7 +56,7 @@ async fn build_report(
 ) -> Result<Response, AppError> {
     let rid = rid_param(&raw, "buildRid")?;
     let found =
-        state.engine.store().call(move |c| Ok((builds::get_build(c, &rid)?, builds::jobs_of(c, &rid)?))).await?;
+        state.engine.store().read(move |c| Ok((builds::get_build(c, &rid)?, builds::jobs_of(c, &rid)?))).await?;
     match found {
         (Some(build), jobs) if caller.can_see(&build.team) => {
             Ok(Json(views::build_report(&build, &jobs)).into_response())
@@ -75,7 +75,7 @@ async fn job_report(
     let found = state
         .engine
         .store()
-        .call(move |c| {
+        .read(move |c| {
             let Some(job) = builds::get_job(c, &rid)? else { return Ok(None) };
             let Some(build) = builds::get_build(c, &job.build_rid)? else { return Ok(None) };
             let attempts = builds::attempts_of(c, &rid)?;

@@ -44,7 +44,7 @@ fn matches(q: &CatalogQuery, name: &str, rid: &str) -> bool {
 }
 
 async fn snapshot(state: &AppState) -> Result<Snapshot, AppError> {
-    Ok(Snapshot::new(state.engine.store().call(|c| transactions::latest_all(c)).await?))
+    Ok(Snapshot::new(state.engine.store().read(transactions::latest_all).await?))
 }
 
 fn all_datasets(pipeline: &Pipeline, snapshot: &Snapshot) -> Vec<CatalogDataset> {

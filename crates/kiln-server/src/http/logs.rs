@@ -44,7 +44,7 @@ async fn log(
     let (job, attempts) = state
         .engine
         .store()
-        .call(move |c| Ok((builds::get_job(c, &lookup)?, builds::attempts_of(c, &lookup)?)))
+        .read(move |c| Ok((builds::get_job(c, &lookup)?, builds::attempts_of(c, &lookup)?)))
         .await?;
     let job = job
         .filter(|j| j.build_rid == build.rid)

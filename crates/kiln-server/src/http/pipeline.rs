@@ -63,7 +63,7 @@ async fn lineage_state(
     let (rows, last) = state
         .engine
         .store()
-        .call(move |c| Ok((transactions::latest_all(c)?, history::last_finished_on_branch(c, &lookup)?)))
+        .read(move |c| Ok((transactions::latest_all(c)?, history::last_finished_on_branch(c, &lookup)?)))
         .await?;
     let snapshot = Snapshot::new(rows);
     let pending = state.engine.pending_sources().await?;
@@ -115,7 +115,7 @@ async fn job_spec(
         AppError::new(ErrorName::JobSpecNotFound, format!("no job spec {rid} is deployed on this service"))
     })?;
     let lookup = rid.clone();
-    let runs = state.engine.store().call(move |c| history::runs_of_spec(c, &lookup, limit)).await?;
+    let runs = state.engine.store().read(move |c| history::runs_of_spec(c, &lookup, limit)).await?;
     let js = &pipeline.job_specs[spec];
     Ok(Json(JobSpecDetail {
         spec: pipeline.job_spec_info(spec),

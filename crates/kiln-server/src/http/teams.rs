@@ -36,7 +36,7 @@ async fn whoami(State(state): State<AppState>, caller: Caller) -> Result<Json<Wh
     let teams = match caller.teams() {
         Some(ts) => ts.to_vec(),
         None => {
-            let mut known = state.engine.store().call(|c| builds::known_teams(c)).await?;
+            let mut known = state.engine.store().read(builds::known_teams).await?;
             if !known.contains(&TeamName::default_team()) {
                 known.insert(0, TeamName::default_team());
             }
@@ -47,7 +47,7 @@ async fn whoami(State(state): State<AppState>, caller: Caller) -> Result<Json<Wh
 }
 
 async fn teams(State(state): State<AppState>, caller: Caller) -> Result<Json<TeamsResponse>, AppError> {
-    let summaries = state.engine.store().call(|c| builds::team_summaries(c)).await?;
+    let summaries = state.engine.store().read(builds::team_summaries).await?;
     let mut teams: Vec<TeamSummary> = summaries
         .into_iter()
         .filter(|(t, _, _)| caller.can_see(t))
@@ -72,7 +72,7 @@ pub(super) async fn load_build(state: &AppState, caller: &Caller, path: &TeamRun
     state
         .engine
         .store()
-        .call(move |c| builds::get_build_by_run(c, &lookup, run_id))
+        .read(move |c| builds::get_build_by_run(c, &lookup, run_id))
         .await?
         .ok_or_else(|| AppError::new(ErrorName::BuildNotFound, format!("team {team} has no build {run_id}")))
 }
@@ -110,7 +110,7 @@ async fn list_builds(
         limit,
         before_seq,
     };
-    let (rows, next) = state.engine.store().call(move |c| builds::list_builds(c, &team, &filter)).await?;
+    let (rows, next) = state.engine.store().read(move |c| builds::list_builds(c, &team, &filter)).await?;
     let data = state.engine.data_dir();
     Ok(Json(BuildsPage {
         builds: rows.iter().map(|b| views::team_build(data, b)).collect(),
@@ -125,7 +125,7 @@ async fn build_detail(
 ) -> Result<Json<TeamBuildDetail>, AppError> {
     let build = load_build(&state, &caller, &path).await?;
     let rid = build.rid.clone();
-    let jobs = state.engine.store().call(move |c| builds::jobs_of(c, &rid)).await?;
+    let jobs = state.engine.store().read(move |c| builds::jobs_of(c, &rid)).await?;
     Ok(Json(views::team_build_detail(state.engine.data_dir(), &build, &jobs)))
 }
 
@@ -240,6 +240,6 @@ async fn list_notifications(
         None => caller.teams().map(<[TeamName]>::to_vec),
     };
     let since = q.since.as_ref().map(Timestamp::unix_millis);
-    let list = state.engine.store().call(move |c| notifications::list(c, teams.as_deref(), since, 200)).await?;
+    let list = state.engine.store().read(move |c| notifications::list(c, teams.as_deref(), since, 200)).await?;
     Ok(Json(NotificationsResponse { notifications: list }))
 }

@@ -1,5 +1,7 @@
-//! The SQLite store: one WAL-mode file, one connection behind a mutex, used from
-//! blocking threads so that the async runtime never waits on the disk.
+//! The SQLite store: one WAL-mode file with one writer connection behind a mutex and a
+//! small pool of read-only connections, all used from blocking threads so that the async
+//! runtime never waits on the disk. WAL lets the readers run beside each other and beside
+//! the writer; writes stay serialised on the one connection, as SQLite wants.
 
 pub mod builds;
 pub mod history;
@@ -7,16 +9,24 @@ mod migrations;
 pub mod notifications;
 pub mod transactions;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use kiln_api::{Rid, TeamName, Timestamp};
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
+
+/// Read-only connections: enough for both cores and a reader waiting on the disk.
+const READERS: u32 = 4;
+/// How long a statement waits for a lock, and a read for a free connection.
+const WAIT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("no database connection came free: {0}")]
+    Pool(#[from] r2d2::Error),
     #[error("a database task panicked or was cancelled")]
     Task,
     #[error("the database lock was poisoned by a panic")]
@@ -29,7 +39,36 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Debug, Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    writer: Arc<Mutex<Connection>>,
+    readers: r2d2::Pool<ReadOnly>,
+}
+
+/// Opens read-only connections to the store's file for the pool. (`r2d2_sqlite` does the
+/// same but pins an older rusqlite, and one build links only one SQLite.)
+#[derive(Debug)]
+struct ReadOnly {
+    path: PathBuf,
+}
+
+impl r2d2::ManageConnection for ReadOnly {
+    type Connection = Connection;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> rusqlite::Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        conn.busy_timeout(WAIT)?;
+        conn.pragma_update(None, "query_only", true)?;
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut Connection) -> rusqlite::Result<()> {
+        conn.execute_batch("")
+    }
+
+    fn has_broken(&self, _conn: &mut Connection) -> bool {
+        false
+    }
 }
 
 impl Store {
@@ -39,18 +78,25 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(WAIT)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn: Arc::new(Mutex::new(conn)) })
+        // After the writer: a read-only connection cannot create the WAL files.
+        let readers = r2d2::Pool::builder()
+            .max_size(READERS)
+            .min_idle(Some(1))
+            .connection_timeout(WAIT)
+            .build(ReadOnly { path: path.to_path_buf() })?;
+        Ok(Store { writer: Arc::new(Mutex::new(conn)), readers })
     }
 
-    /// Runs `f` with the connection on a blocking thread.
+    /// Runs `f` with the writer connection on a blocking thread. Every write goes here (one
+    /// at a time, in call order); reads that must see a write of the same call too.
     pub async fn call<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
+        let conn = Arc::clone(&self.writer);
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().map_err(|_| StoreError::Poisoned)?;
             f(&mut guard)
@@ -59,9 +105,29 @@ impl Store {
         .map_err(|_| StoreError::Task)?
     }
 
-    /// Runs `f` with the connection on the current thread; for start-up and tests.
+    /// Runs `f` on a read-only connection of the pool, on a blocking thread, inside one
+    /// read transaction so that its queries see one state of the store. It sees every
+    /// write that was committed before it began.
+    pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let pool = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool.get()?;
+            let tx = conn.unchecked_transaction()?;
+            let out = f(&tx)?;
+            tx.finish()?;
+            Ok(out)
+        })
+        .await
+        .map_err(|_| StoreError::Task)?
+    }
+
+    /// Runs `f` with the writer connection on the current thread; for start-up and tests.
     pub fn call_sync<T>(&self, f: impl FnOnce(&mut Connection) -> StoreResult<T>) -> StoreResult<T> {
-        let mut guard = self.conn.lock().map_err(|_| StoreError::Poisoned)?;
+        let mut guard = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
         f(&mut guard)
     }
 }
@@ -106,5 +172,42 @@ pub(crate) fn enum_str<T: serde::Serialize>(value: &T) -> StoreResult<String> {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => Ok(s),
         _ => Err(StoreError::Corrupt("an enum did not encode as a string".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// A read that counts itself in, then waits (a bounded while) to see the other one in.
+    async fn read_beside(store: &Store, inside: Arc<AtomicUsize>) -> StoreResult<bool> {
+        store
+            .read(move |c| {
+                let _: i64 = c.query_row("SELECT COUNT(*) FROM builds", [], |r| r.get(0))?;
+                inside.fetch_add(1, Ordering::SeqCst);
+                let deadline = Instant::now() + Duration::from_secs(5);
+                while inside.load(Ordering::SeqCst) < 2 && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Ok(inside.load(Ordering::SeqCst) >= 2)
+            })
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_run_side_by_side_and_cannot_write() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("kiln.sqlite3")).expect("open");
+        // With one connection the second read would start only after the first gave up.
+        let inside = Arc::new(AtomicUsize::new(0));
+        let (a, b) = tokio::join!(read_beside(&store, inside.clone()), read_beside(&store, inside));
+        assert!(a.expect("first read") && b.expect("second read"), "two reads were in the store at once");
+
+        let write = store.read(|c| Ok(c.execute("DELETE FROM builds", [])?)).await;
+        assert!(write.is_err(), "a read connection refuses to write");
     }
 }
