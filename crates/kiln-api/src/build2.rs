@@ -22,6 +22,7 @@ where
 /// Field order and the always-present `null`s follow what `foundry-dev-tools` sends, so
 /// the console's requests look exactly like that client's.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SubmitBuildRequest {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -39,6 +40,7 @@ pub struct SubmitBuildRequest {
     pub force_retry: Option<bool>,
     /// Seconds to wait between attempts.
     pub retry_backoff_duration: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub build_parameters: Option<serde_json::Map<String, serde_json::Value>>,
     pub suppress_notifications: Option<bool>,
     pub exceeded_duration_mode: Option<ExceededDurationMode>,
@@ -64,6 +66,7 @@ impl SubmitBuildRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BranchFallbacks {
     #[serde(default, deserialize_with = "null_as_default")]
     pub branches: Vec<String>,
@@ -92,6 +95,7 @@ impl JobSpecSelection {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DatasetsSelection {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -100,6 +104,7 @@ pub struct DatasetsSelection {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobSpecsSelection {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -108,6 +113,7 @@ pub struct JobSpecsSelection {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UpstreamSelection {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -117,6 +123,7 @@ pub struct UpstreamSelection {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectingSelection {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -169,6 +176,7 @@ impl<'de> Deserialize<'de> for JobSpecSelection {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ExceededDurationMode {
     #[default]
@@ -177,6 +185,7 @@ pub enum ExceededDurationMode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FailureStrategy {
     Continue,
@@ -185,6 +194,7 @@ pub enum FailureStrategy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InputFailureStrategy {
     pub input_dataset_rid: Rid,
@@ -192,6 +202,7 @@ pub struct InputFailureStrategy {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OutputQueueStrategy {
     QueueUp,
@@ -200,6 +211,7 @@ pub enum OutputQueueStrategy {
 
 /// The answer to a submission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SubmitBuildResponse {
     /// `None` without a submission id, `false` when the id was seen before.
@@ -213,6 +225,7 @@ pub struct SubmitBuildResponse {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BuildStatus {
     Running,
@@ -239,6 +252,7 @@ impl fmt::Display for BuildStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum JobStatus {
     Waiting,
@@ -283,6 +297,7 @@ impl fmt::Display for JobStatus {
 
 /// `GET /build2/api/info/builds2/{buildRid}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BuildReport {
     pub rid: Rid,
@@ -304,6 +319,7 @@ pub struct BuildReport {
 
 /// One job as the build report lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BuildJob {
     pub rid: Rid,
@@ -325,6 +341,7 @@ pub struct BuildJob {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobOutput {
     pub dataset_rid: Rid,
@@ -332,6 +349,7 @@ pub struct JobOutput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobInput {
     pub dataset_rid: Rid,
@@ -342,6 +360,7 @@ pub struct JobInput {
 
 /// `GET /build2/api/info/jobs3/{jobRid}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobReport {
     pub rid: Rid,
@@ -363,6 +382,7 @@ pub struct JobReport {
 
 /// One run of a job's command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Attempt {
     pub number: u32,
@@ -383,6 +403,7 @@ pub struct Attempt {
 
 /// Where an attempt ran: which executor, and for Ray which job on which node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Placement {
     /// A process group on the build service's own machine.
@@ -410,6 +431,7 @@ impl fmt::Display for Placement {
 
 /// `POST /build2/api/jobspecs/get-jobspec-for-dataset`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobSpecForDatasetRequest {
     pub dataset_rid: Rid,
@@ -418,6 +440,7 @@ pub struct JobSpecForDatasetRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum BuildPolicy {
     #[default]
@@ -426,6 +449,7 @@ pub enum BuildPolicy {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum JobVariant {
     #[default]
@@ -445,6 +469,7 @@ impl JobVariant {
 
 /// A job spec: what produces which datasets, and how.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobSpecInfo {
     pub rid: Rid,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The error categories of the contract, each with its HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     InvalidArgument,
@@ -140,12 +141,14 @@ impl From<ErrorName> for String {
 /// The message meant for a person is `parameters.message`; a parameter `field` names the
 /// request field the error concerns, when there is one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConjureError {
     pub error_code: ErrorCode,
     pub error_name: String,
     pub error_instance_id: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub parameters: BTreeMap<String, serde_json::Value>,
 }
 

@@ -5,6 +5,8 @@
 
 pub mod build2;
 pub mod error;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod pipeline;
 pub mod rid;
 pub mod team;

@@ -9,6 +9,7 @@ use crate::{Rid, TeamName, Timestamp};
 
 /// Query of `GET /api/v1/catalog/lineage/state`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct LineageStateQuery {
     /// The branch whose state is wanted; `master` when absent.
     pub branch: Option<String>,
@@ -16,6 +17,7 @@ pub struct LineageStateQuery {
 
 /// `GET /api/v1/catalog/lineage/state`: every dataset's state on one branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LineageState {
     pub branch: String,
@@ -24,6 +26,7 @@ pub struct LineageState {
 
 /// Where a dataset stands on a branch, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Freshness {
     /// Built from the latest inputs with the current definition (or a source with content).
@@ -53,6 +56,7 @@ impl Freshness {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DatasetState {
     pub rid: Rid,
@@ -67,6 +71,7 @@ pub struct DatasetState {
 
 /// One job of a job spec, in some build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobRun {
     pub job_rid: Rid,
@@ -83,6 +88,7 @@ pub struct JobRun {
 
 /// Query of `GET /api/v1/catalog/jobspecs/{rid}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct JobSpecQuery {
     /// How many recent runs to return: 1 to 200, default 30.
     pub limit: Option<u32>,
@@ -90,6 +96,7 @@ pub struct JobSpecQuery {
 
 /// `GET /api/v1/catalog/jobspecs/{rid}`: a job spec's definition and its recent runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobSpecDetail {
     #[serde(flatten)]

@@ -10,6 +10,7 @@ use crate::{Rid, TeamName, Timestamp};
 
 /// `GET /api/v1/whoami`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WhoAmI {
     pub user: String,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -18,12 +19,14 @@ pub struct WhoAmI {
 
 /// `GET /api/v1/teams`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamsResponse {
     #[serde(default, deserialize_with = "null_as_default")]
     pub teams: Vec<TeamSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TeamSummary {
     pub name: TeamName,
@@ -33,6 +36,7 @@ pub struct TeamSummary {
 
 /// The state of a team build, in the team SDK's lowercase words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum TeamBuildState {
     Queued,
@@ -85,6 +89,7 @@ impl FromStr for TeamBuildState {
 pub struct UnknownValue(pub String);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TeamBuildStatus {
     pub timestamp: Timestamp,
@@ -94,6 +99,7 @@ pub struct TeamBuildStatus {
 
 /// A build as the team surface shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TeamBuild {
     pub team: TeamName,
@@ -111,6 +117,7 @@ pub struct TeamBuild {
 
 /// `GET /api/v1/teams/{team}/builds/{runId}`: a team build and its steps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TeamBuildDetail {
     #[serde(flatten)]
@@ -120,6 +127,7 @@ pub struct TeamBuildDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     pub name: String,
@@ -135,6 +143,7 @@ pub struct Step {
 
 /// Which builds a listing shows with respect to archiving.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ArchivedFilter {
     #[default]
@@ -145,8 +154,11 @@ pub enum ArchivedFilter {
 
 /// The query of `GET /api/v1/teams/{team}/builds`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct BuildsQuery {
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub archived: Option<ArchivedFilter>,
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub state: Option<TeamBuildState>,
     pub tag: Option<String>,
     /// A dataset RID or name; builds whose jobs read or write it.
@@ -162,6 +174,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = 100;
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BuildsPage {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -171,18 +184,21 @@ pub struct BuildsPage {
 
 /// The answer to archive and restore.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PathResponse {
     pub path: String,
 }
 
 /// The answer to stop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StopResponse {
     pub message: String,
 }
 
 /// The body of `PUT …/builds/{runId}/tags`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TagsRequest {
     #[serde(default, deserialize_with = "null_as_default")]
     pub tags: Vec<String>,
@@ -190,6 +206,7 @@ pub struct TagsRequest {
 
 /// The query of the log endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct LogQuery {
     pub attempt: Option<u32>,
     pub offset: Option<u64>,
@@ -197,6 +214,7 @@ pub struct LogQuery {
 
 /// `POST /api/v1/builds/preview`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewResponse {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -206,6 +224,7 @@ pub struct PreviewResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewJob {
     pub job_spec_rid: Rid,
@@ -219,18 +238,21 @@ pub struct PreviewJob {
 
 /// The query of the catalog endpoints.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct CatalogQuery {
     pub q: Option<String>,
     pub limit: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogDatasets {
     #[serde(default, deserialize_with = "null_as_default")]
     pub datasets: Vec<CatalogDataset>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogDataset {
     pub rid: Rid,
@@ -241,6 +263,7 @@ pub struct CatalogDataset {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DatasetBranch {
     pub name: String,
@@ -249,6 +272,7 @@ pub struct DatasetBranch {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogJobSpecs {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -256,6 +280,7 @@ pub struct CatalogJobSpecs {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogJobSpec {
     pub rid: Rid,
@@ -268,6 +293,7 @@ pub struct CatalogJobSpec {
 
 /// `GET /api/v1/catalog/lineage`: the whole graph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Lineage {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -278,6 +304,7 @@ pub struct Lineage {
 
 /// The data of a `job` server-sent event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobEvent {
     pub rid: Rid,
@@ -295,6 +322,7 @@ pub struct JobEvent {
 
 /// A finished build, told to whoever watches its team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
     pub id: u64,
@@ -307,6 +335,7 @@ pub struct Notification {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationsResponse {
     #[serde(default, deserialize_with = "null_as_default")]
     pub notifications: Vec<Notification>,
@@ -314,8 +343,11 @@ pub struct NotificationsResponse {
 
 /// The query of the events stream and the notifications list.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct TeamQuery {
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub team: Option<TeamName>,
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub since: Option<Timestamp>,
 }
 
@@ -366,6 +398,7 @@ impl Event {
 
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub version: String,
@@ -373,6 +406,7 @@ pub struct Health {
 
 /// `config.json`, read by the console at start-up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RuntimeConfig {
     #[serde(default = "default_build2_url")]

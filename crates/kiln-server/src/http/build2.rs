@@ -1,26 +1,30 @@
 //! The Foundry-compatible build2 surface under `/build2/api`.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use kiln_api::build2::{JobSpecForDatasetRequest, SubmitBuildRequest, SubmitBuildResponse};
-use kiln_api::{ErrorName, TEAM_HEADER, TeamName};
+use kiln_api::build2::{
+    BuildReport, JobReport, JobSpecForDatasetRequest, JobSpecInfo, SubmitBuildRequest, SubmitBuildResponse,
+};
+use kiln_api::{ErrorName, Rid, TEAM_HEADER, TeamName};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiPath, rid_param, team_param};
+use super::openapi::{Conflict, Forbidden, Invalid, TooLarge, Unauthenticated};
 use crate::store::builds;
 use crate::views;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/build2/api/manager/submitBuild", post(submit))
-        .route("/build2/api/info/builds2/{build_rid}", get(build_report))
-        .route("/build2/api/info/jobs3/{job_rid}", get(job_report))
-        .route("/build2/api/jobspecs/get-jobspec-for-dataset", post(job_spec_for_dataset))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(submit))
+        .routes(routes!(build_report))
+        .routes(routes!(job_report))
+        .routes(routes!(job_spec_for_dataset))
 }
 
 /// The `Kiln-Team` header if given (one of the caller's teams), else the caller's first
@@ -39,6 +43,11 @@ fn submission_team(caller: &Caller, headers: &HeaderMap) -> Result<TeamName, App
     Ok(caller.teams().and_then(|ts| ts.first().cloned()).unwrap_or_else(TeamName::default_team))
 }
 
+/// Submits a build: the body foundry-dev-tools sends.
+#[utoipa::path(post, path = "/build2/api/manager/submitBuild", tag = "build2",
+    request_body = SubmitBuildRequest,
+    params(("Kiln-Team" = Option<String>, Header, description = "The team the build belongs to")),
+    responses((status = 200, description = "The build, and the jobs it created", body = SubmitBuildResponse), Invalid, Unauthenticated, Forbidden, Conflict, TooLarge))]
 async fn submit(
     State(state): State<AppState>,
     caller: Caller,
@@ -49,6 +58,10 @@ async fn submit(
     Ok(Json(state.engine.submit(caller.user(), &team, req).await?))
 }
 
+/// A build's report; 204 for a build that is unknown or not visible.
+#[utoipa::path(get, path = "/build2/api/info/builds2/{build_rid}", tag = "build2",
+    params(("build_rid" = inline(Rid), Path)),
+    responses((status = 200, description = "The build report", body = BuildReport), (status = 204, description = "No such build"), Invalid, Unauthenticated))]
 async fn build_report(
     State(state): State<AppState>,
     caller: Caller,
@@ -66,6 +79,10 @@ async fn build_report(
     }
 }
 
+/// A job's report with its attempts; 204 for a job that is unknown or not visible.
+#[utoipa::path(get, path = "/build2/api/info/jobs3/{job_rid}", tag = "build2",
+    params(("job_rid" = inline(Rid), Path)),
+    responses((status = 200, description = "The job report", body = JobReport), (status = 204, description = "No such job"), Invalid, Unauthenticated))]
 async fn job_report(
     State(state): State<AppState>,
     caller: Caller,
@@ -90,6 +107,11 @@ async fn job_report(
     }
 }
 
+/// The job spec that produces a dataset; 204 when none does.
+#[utoipa::path(post, path = "/build2/api/jobspecs/get-jobspec-for-dataset", tag = "build2",
+    request_body = JobSpecForDatasetRequest,
+    responses((status = 200, description = "The producing job spec", body = JobSpecInfo), (status = 204, description = "No job spec produces it"),
+        Invalid, Unauthenticated, TooLarge))]
 async fn job_spec_for_dataset(
     State(state): State<AppState>,
     _caller: Caller,

@@ -1,17 +1,20 @@
 //! The catalog: datasets, job specs and the whole lineage, for the console's pickers.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use kiln_api::ErrorName;
 use kiln_api::teams::{
     CatalogDataset, CatalogDatasets, CatalogJobSpec, CatalogJobSpecs, CatalogQuery, DatasetBranch, Lineage,
 };
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use super::AppState;
 use super::auth::Caller;
 use super::error::AppError;
 use super::extract::ApiQuery;
+use super::openapi::{Invalid, Unauthenticated};
 use crate::pipeline::Pipeline;
 use crate::staleness::Snapshot;
 use crate::store::{transactions, ts};
@@ -19,11 +22,8 @@ use crate::store::{transactions, ts};
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/catalog/datasets", get(datasets))
-        .route("/api/v1/catalog/jobspecs", get(job_specs))
-        .route("/api/v1/catalog/lineage", get(lineage))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(datasets)).routes(routes!(job_specs)).routes(routes!(lineage))
 }
 
 fn limit_of(q: &CatalogQuery) -> Result<usize, AppError> {
@@ -77,6 +77,9 @@ fn all_job_specs(pipeline: &Pipeline) -> Vec<CatalogJobSpec> {
         .collect()
 }
 
+/// The pipeline's datasets with their branches, filtered by name or RID.
+#[utoipa::path(get, path = "/api/v1/catalog/datasets", tag = "catalog", params(CatalogQuery),
+    responses((status = 200, description = "The matching datasets", body = CatalogDatasets), Invalid, Unauthenticated))]
 async fn datasets(
     State(state): State<AppState>,
     _caller: Caller,
@@ -92,6 +95,9 @@ async fn datasets(
     Ok(Json(CatalogDatasets { datasets }))
 }
 
+/// The pipeline's job specs, filtered by name or RID.
+#[utoipa::path(get, path = "/api/v1/catalog/jobspecs", tag = "catalog", params(CatalogQuery),
+    responses((status = 200, description = "The matching job specs", body = CatalogJobSpecs), Invalid, Unauthenticated))]
 async fn job_specs(
     State(state): State<AppState>,
     _caller: Caller,
@@ -106,6 +112,9 @@ async fn job_specs(
     Ok(Json(CatalogJobSpecs { job_specs }))
 }
 
+/// The whole lineage graph.
+#[utoipa::path(get, path = "/api/v1/catalog/lineage", tag = "catalog",
+    responses((status = 200, description = "Every dataset and job spec", body = Lineage), Unauthenticated))]
 async fn lineage(State(state): State<AppState>, _caller: Caller) -> Result<Json<Lineage>, AppError> {
     let snapshot = snapshot(&state).await?;
     let pipeline = state.engine.pipeline();

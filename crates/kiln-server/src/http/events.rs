@@ -4,24 +4,29 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::routing::get;
 use kiln_api::TeamName;
 use kiln_api::teams::TeamQuery;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::AppError;
 use super::extract::ApiQuery;
+use super::openapi::{Invalid, NotFound, Unauthenticated};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/events", get(events))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(events))
 }
 
+/// A stream that never ends: `build`, `job` and `notification` events (their data is a
+/// TeamBuild, a JobEvent or a Notification as JSON), with a keep-alive comment every 15 s.
+#[utoipa::path(get, path = "/api/v1/events", tag = "teams", params(TeamQuery),
+    responses((status = 200, description = "Events as they happen", content_type = "text/event-stream", body = String), Invalid, Unauthenticated, NotFound))]
 async fn events(
     State(state): State<AppState>,
     caller: Caller,

@@ -9,6 +9,10 @@ use kiln_api::{ErrorName, TeamName};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+
 use super::error::AppError;
 
 /// A JSON body. Errors carry the path of the offending field, such as
@@ -106,6 +110,25 @@ impl<S: Send + Sync> FromRequestParts<S> for TeamRun {
         }
         let ApiPath(raw) = ApiPath::<Raw>::from_request_parts(parts, state).await?;
         Ok(TeamRun { team: team_param(&raw.team, "team")?, run_id: run_id_param(&raw.run_id)? })
+    }
+}
+
+impl utoipa::IntoParams for TeamRun {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let path =
+            |name: &str| ParameterBuilder::new().name(name).parameter_in(ParameterIn::Path).required(Required::True);
+        vec![
+            path("team").schema(Some(<TeamName as utoipa::PartialSchema>::schema())).build(),
+            path("run_id")
+                .description(Some("The build's number in its team, from 1"))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(1))
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
+                ))
+                .build(),
+        ]
     }
 }
 

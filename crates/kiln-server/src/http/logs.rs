@@ -2,27 +2,28 @@
 
 use std::io::SeekFrom;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use kiln_api::teams::LogQuery;
 use kiln_api::{ErrorName, LOG_COMPLETE_HEADER, LOG_NEXT_OFFSET_HEADER};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::AppError;
 use super::extract::{ApiPath, ApiQuery, TeamRun, rid_param};
+use super::openapi::{Invalid, NotFound, Unauthenticated};
 use super::teams::load_build;
 use crate::store::builds;
 
 /// The most one request returns; the client asks again from the next offset.
 const CHUNK: u64 = 256 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/teams/{team}/builds/{run_id}/jobs/{job_rid}/log", get(log))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(log))
 }
 
 /// The job part of a log's path; [`TeamRun`] takes the rest.
@@ -31,6 +32,14 @@ struct JobPath {
     job_rid: String,
 }
 
+/// A piece of an attempt's log from a byte offset: at most 256 KiB, ending on a character
+/// boundary while the log may still grow.
+#[utoipa::path(get, path = "/api/v1/teams/{team}/builds/{run_id}/jobs/{job_rid}/log", tag = "teams",
+    params(TeamRun, ("job_rid" = inline(kiln_api::Rid), Path), LogQuery),
+    responses((status = 200, description = "The log piece", content_type = "text/plain; charset=utf-8", body = String,
+        headers(("Kiln-Log-Next-Offset" = u64, description = "The offset to ask for next"),
+            ("Kiln-Log-Complete" = bool, description = "Whether the log will grow no further"))),
+        Invalid, Unauthenticated, NotFound))]
 async fn log(
     State(state): State<AppState>,
     caller: Caller,

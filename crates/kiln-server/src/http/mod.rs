@@ -7,13 +7,15 @@ pub mod error;
 mod events;
 mod extract;
 mod logs;
+pub mod openapi;
 mod pipeline;
 mod static_ui;
 mod teams;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::routing::get;
+use std::sync::Arc;
+
 use axum::{Extension, Json, Router};
 use kiln_api::teams::Health;
 use tower_http::CompressionLevel;
@@ -21,23 +23,34 @@ use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use crate::state::AppState;
 use error::AppError;
 use extract::BodyLimit;
 
-pub fn router(state: AppState) -> Router {
-    let limit = state.body_limit;
-    let mut router = Router::new()
+/// Every route, each with its OpenAPI operation: the one list both come from.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(build2::router())
         .merge(teams::router())
         .merge(logs::router())
         .merge(catalog::router())
         .merge(pipeline::router())
         .merge(events::router())
-        .route("/api/v1/health", get(health))
+        .routes(routes!(health))
+        .merge(openapi::router())
         .merge(static_ui::router())
+}
+
+pub fn router(state: AppState) -> Router {
+    let limit = state.body_limit;
+    let (routes, doc) = routes().split_for_parts();
+    let doc = openapi::Document(Arc::new(openapi::finish(doc)));
+    let mut router = routes
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(Extension(doc))
         .layer(DefaultBodyLimit::max(limit))
         .layer(Extension(BodyLimit(limit)))
         .layer(compression_layer())
@@ -48,6 +61,8 @@ pub fn router(state: AppState) -> Router {
     router.with_state(state)
 }
 
+/// Answers while the server runs; needs no token.
+#[utoipa::path(get, path = "/api/v1/health", tag = "meta", security(()), responses((status = 200, description = "The server runs", body = Health)))]
 async fn health() -> Json<Health> {
     Json(Health { status: "ok".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() })
 }

@@ -4,17 +4,19 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use kiln_api::ErrorName;
 use kiln_api::build2::{DEFAULT_BRANCH, JobStatus};
 use kiln_api::pipeline::{DatasetState, JobRun, JobSpecDetail, JobSpecQuery, LineageState, LineageStateQuery};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::AppError;
 use super::extract::{ApiPath, ApiQuery, rid_param};
+use super::openapi::{Invalid, NotFound, Unauthenticated};
 use crate::staleness::{Snapshot, dataset_states};
 use crate::store::history::{self, JobRunRow};
 use crate::store::{transactions, ts};
@@ -22,10 +24,8 @@ use crate::store::{transactions, ts};
 const DEFAULT_RUNS: u32 = 30;
 const MAX_RUNS: u32 = 200;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/catalog/lineage/state", get(lineage_state))
-        .route("/api/v1/catalog/jobspecs/{rid}", get(job_spec))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(lineage_state)).routes(routes!(job_spec))
 }
 
 fn job_run(r: JobRunRow) -> JobRun {
@@ -43,6 +43,9 @@ fn job_run(r: JobRunRow) -> JobRun {
     }
 }
 
+/// Every dataset's state on one branch, and why.
+#[utoipa::path(get, path = "/api/v1/catalog/lineage/state", tag = "catalog", params(LineageStateQuery),
+    responses((status = 200, description = "Each dataset's state", body = LineageState), Invalid, Unauthenticated))]
 async fn lineage_state(
     State(state): State<AppState>,
     _caller: Caller,
@@ -99,6 +102,10 @@ async fn lineage_state(
     Ok(Json(LineageState { branch, datasets }))
 }
 
+/// A job spec's definition and its recent runs.
+#[utoipa::path(get, path = "/api/v1/catalog/jobspecs/{rid}", tag = "catalog",
+    params(("rid" = inline(kiln_api::Rid), Path), JobSpecQuery),
+    responses((status = 200, description = "The job spec and its recent runs", body = JobSpecDetail), Invalid, Unauthenticated, NotFound))]
 async fn job_spec(
     State(state): State<AppState>,
     _caller: Caller,

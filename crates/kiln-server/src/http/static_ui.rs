@@ -6,15 +6,16 @@
 //! on every load. `cargo xtask` writes `.br` and `.gz` copies of the hashed files next to
 //! them, and `ServeDir` picks the one the browser's `Accept-Encoding` allows.
 
+use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use kiln_api::ErrorName;
 use kiln_api::teams::RuntimeConfig;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::AppError;
@@ -24,8 +25,8 @@ pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// For files that keep their name across builds: revalidate on every use.
 pub const CACHE_REVALIDATE: &str = "no-cache";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/config.json", get(config_json)).fallback(fallback)
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(config_json)).fallback(fallback)
 }
 
 const NOT_BUILT: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Kiln</title></head>\
@@ -35,6 +36,8 @@ or point <code>--ui-dir</code> at its output. The API works: try \
 <a href=\"/api/v1/health\">/api/v1/health</a>.</p></body></html>";
 
 /// `config.json` from the console folder, or the defaults pointing at this server.
+#[utoipa::path(get, path = "/config.json", tag = "meta", security(()),
+    responses((status = 200, description = "The console's configuration", body = RuntimeConfig)))]
 async fn config_json(State(state): State<AppState>, req: Request) -> Response {
     let file = state.ui_dir.join("config.json");
     let mut response = if file.is_file() {

@@ -1,37 +1,41 @@
 //! Kiln's team surface under `/api/v1`: team builds and what a team SDK does with them.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use kiln_api::build2::{BuildStatus, SubmitBuildRequest};
 use kiln_api::teams::{
     BuildsPage, BuildsQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NotificationsResponse, PathResponse, PreviewResponse,
     StopResponse, TagsRequest, TeamBuild, TeamBuildDetail, TeamQuery, TeamSummary, TeamsResponse, WhoAmI,
 };
 use kiln_api::{ErrorName, TeamName, Timestamp};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiPath, ApiQuery, TeamRun, team_param};
+use super::openapi::{Conflict, Invalid, NotFound, TooLarge, Unauthenticated};
 use crate::store::builds::{self, BuildFilter, BuildRow};
 use crate::store::notifications;
 use crate::views;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/whoami", get(whoami))
-        .route("/api/v1/teams", get(teams))
-        .route("/api/v1/teams/{team}/builds", get(list_builds))
-        .route("/api/v1/teams/{team}/builds/{run_id}", get(build_detail))
-        .route("/api/v1/teams/{team}/builds/{run_id}/archive", post(archive))
-        .route("/api/v1/teams/{team}/builds/{run_id}/restore", post(restore))
-        .route("/api/v1/teams/{team}/builds/{run_id}/stop", post(stop))
-        .route("/api/v1/teams/{team}/builds/{run_id}/tags", put(set_tags))
-        .route("/api/v1/builds/preview", post(preview))
-        .route("/api/v1/notifications", get(list_notifications))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(whoami))
+        .routes(routes!(teams))
+        .routes(routes!(list_builds))
+        .routes(routes!(build_detail))
+        .routes(routes!(archive))
+        .routes(routes!(restore))
+        .routes(routes!(stop))
+        .routes(routes!(set_tags))
+        .routes(routes!(preview))
+        .routes(routes!(list_notifications))
 }
 
+/// Who the token belongs to and the teams it may see.
+#[utoipa::path(get, path = "/api/v1/whoami", tag = "teams", responses((status = 200, description = "The caller", body = WhoAmI), Unauthenticated))]
 async fn whoami(State(state): State<AppState>, caller: Caller) -> Result<Json<WhoAmI>, AppError> {
     let teams = match caller.teams() {
         Some(ts) => ts.to_vec(),
@@ -46,6 +50,9 @@ async fn whoami(State(state): State<AppState>, caller: Caller) -> Result<Json<Wh
     Ok(Json(WhoAmI { user: caller.user().to_owned(), teams }))
 }
 
+/// The teams the caller may see, with their build counts.
+#[utoipa::path(get, path = "/api/v1/teams", tag = "teams",
+    responses((status = 200, description = "The visible teams", body = TeamsResponse), Unauthenticated))]
 async fn teams(State(state): State<AppState>, caller: Caller) -> Result<Json<TeamsResponse>, AppError> {
     let summaries = state.engine.store().read(builds::team_summaries).await?;
     let mut teams: Vec<TeamSummary> = summaries
@@ -77,6 +84,10 @@ pub(super) async fn load_build(state: &AppState, caller: &Caller, path: &TeamRun
         .ok_or_else(|| AppError::new(ErrorName::BuildNotFound, format!("team {team} has no build {run_id}")))
 }
 
+/// A team's builds, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/teams/{team}/builds", tag = "teams",
+    params(("team" = inline(TeamName), Path), BuildsQuery),
+    responses((status = 200, description = "One page of builds", body = BuildsPage), Invalid, Unauthenticated, NotFound))]
 async fn list_builds(
     State(state): State<AppState>,
     caller: Caller,
@@ -118,6 +129,9 @@ async fn list_builds(
     }))
 }
 
+/// A team build and its steps.
+#[utoipa::path(get, path = "/api/v1/teams/{team}/builds/{run_id}", tag = "teams", params(TeamRun), 
+    responses((status = 200, description = "The build and its steps", body = TeamBuildDetail), Invalid, Unauthenticated, NotFound))]
 async fn build_detail(
     State(state): State<AppState>,
     caller: Caller,
@@ -164,16 +178,25 @@ async fn move_folder(state: &AppState, build: &BuildRow, archive: bool) -> Resul
     Ok(Json(PathResponse { path: to.display().to_string() }))
 }
 
+/// Moves a finished build's folder under `logs/archive/`.
+#[utoipa::path(post, path = "/api/v1/teams/{team}/builds/{run_id}/archive", tag = "teams", params(TeamRun), 
+    responses((status = 200, description = "Where the build's folder is now", body = PathResponse), Invalid, Unauthenticated, NotFound, Conflict))]
 async fn archive(State(state): State<AppState>, caller: Caller, path: TeamRun) -> Result<Json<PathResponse>, AppError> {
     let build = load_build(&state, &caller, &path).await?;
     move_folder(&state, &build, true).await
 }
 
+/// Moves an archived build's folder back.
+#[utoipa::path(post, path = "/api/v1/teams/{team}/builds/{run_id}/restore", tag = "teams", params(TeamRun), 
+    responses((status = 200, description = "Where the build's folder is now", body = PathResponse), Invalid, Unauthenticated, NotFound))]
 async fn restore(State(state): State<AppState>, caller: Caller, path: TeamRun) -> Result<Json<PathResponse>, AppError> {
     let build = load_build(&state, &caller, &path).await?;
     move_folder(&state, &build, false).await
 }
 
+/// Stops a running build: kills its running jobs, cancels the waiting ones.
+#[utoipa::path(post, path = "/api/v1/teams/{team}/builds/{run_id}/stop", tag = "teams", params(TeamRun), 
+    responses((status = 200, description = "The build is stopping", body = StopResponse), Invalid, Unauthenticated, NotFound, Conflict))]
 async fn stop(State(state): State<AppState>, caller: Caller, path: TeamRun) -> Result<Json<StopResponse>, AppError> {
     let build = load_build(&state, &caller, &path).await?;
     if build.status != BuildStatus::Running {
@@ -186,6 +209,10 @@ async fn stop(State(state): State<AppState>, caller: Caller, path: TeamRun) -> R
 const MAX_TAGS: usize = 50;
 const MAX_TAG_LEN: usize = 64;
 
+/// Replaces a build's tags.
+#[utoipa::path(put, path = "/api/v1/teams/{team}/builds/{run_id}/tags", tag = "teams", params(TeamRun), 
+    request_body = TagsRequest,
+    responses((status = 200, description = "The build with its new tags", body = TeamBuild), Invalid, Unauthenticated, NotFound, TooLarge))]
 async fn set_tags(
     State(state): State<AppState>,
     caller: Caller,
@@ -219,6 +246,9 @@ async fn set_tags(
     Ok(Json(view))
 }
 
+/// What a submission of this body would run, without running anything.
+#[utoipa::path(post, path = "/api/v1/builds/preview", tag = "teams", request_body = SubmitBuildRequest,
+    responses((status = 200, description = "What would run, and why", body = PreviewResponse), Invalid, Unauthenticated, TooLarge))]
 async fn preview(
     State(state): State<AppState>,
     _caller: Caller,
@@ -227,6 +257,9 @@ async fn preview(
     Ok(Json(state.engine.preview(&req).await?))
 }
 
+/// Recent finished-build notifications of the teams the caller may see.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "teams", params(TeamQuery),
+    responses((status = 200, description = "The notifications, newest first", body = NotificationsResponse), Invalid, Unauthenticated, NotFound))]
 async fn list_notifications(
     State(state): State<AppState>,
     caller: Caller,

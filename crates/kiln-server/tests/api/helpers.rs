@@ -227,14 +227,19 @@ pub async fn conjure(response: reqwest::Response, status: u16, code: &str) -> Va
     assert_eq!(response.status().as_u16(), status, "status");
     let body: Value = response.json().await.expect("a JSON error body");
     assert_eq!(body["errorCode"], code, "{body}");
-    // Every name is one of Kiln's, sent with the code the name fixes.
+    assert_conjure_body(&body, status);
+    body
+}
+
+/// Asserts that `body` is a Conjure error body Kiln sends with `status`: its name is one of
+/// Kiln's, sent with the code and status the name fixes, with an instance id and a message.
+pub fn assert_conjure_body(body: &Value, status: u16) {
     let name = body["errorName"].as_str().and_then(kiln_api::ErrorName::from_wire);
     let name = name.unwrap_or_else(|| panic!("errorName is not a kiln_api::ErrorName: {body}"));
     assert_eq!(serde_json::to_value(name.code()).ok().as_ref(), Some(&body["errorCode"]), "{body}");
     assert_eq!(name.http_status(), status, "{body}");
     assert!(body["errorInstanceId"].as_str().is_some_and(|n| !n.is_empty()), "{body}");
     assert!(body["parameters"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    body
 }
 
 /// The live processes of process group `pgid` (from /proc).

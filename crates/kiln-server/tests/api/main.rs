@@ -8,6 +8,7 @@ mod helpers;
 mod jobs;
 mod logs;
 mod oidc;
+mod openapi;
 mod options;
 mod pipeline;
 mod restart;
