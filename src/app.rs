@@ -7,6 +7,7 @@ use yew_router::prelude::*;
 use crate::api::{self, ApiError};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::header::Header;
+use crate::components::shortcuts::Shortcuts;
 use crate::components::toasts::ToastHost;
 use crate::route::{Route, switch};
 use crate::session::{Health, Session, SessionAction, SessionHandle};
@@ -62,6 +63,7 @@ pub fn Shell(props: &ShellProps) -> Html {
                     <Switch<Route> render={switch} />
                 </main>
                 <ToastHost />
+                <Shortcuts />
             </BrowserRouter>
         </ContextProvider<SessionHandle>>
     }

@@ -12,11 +12,15 @@ pub mod components;
 pub mod notify;
 pub mod pages;
 pub mod route;
+pub mod selection_text;
 pub mod session;
 pub mod sort;
+pub mod theme;
 pub mod time_fmt;
 
 /// Mounts the console on the page's `<body>`.
 pub fn start() {
+    // Before the first render, so a pinned theme never flashes the other one.
+    theme::apply(theme::load());
     yew::Renderer::<app::App>::new().render();
 }

@@ -4,6 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::open_rid::OpenRid;
+use super::theme_toggle::ThemeToggle;
 use crate::route::Route;
 use crate::session::{Health, use_session};
 
@@ -46,6 +47,7 @@ pub fn Header() -> Html {
                 <span class="health" data-health={health_key} title={health_title}>
                     <span class="health-dot" aria-hidden="true"></span>{ health_text }
                 </span>
+                <ThemeToggle />
                 if session.needs_token {
                     <Link<Route> to={Route::Settings} classes="token-needed">{ "Token needed" }</Link<Route>>
                 }

@@ -1,9 +1,11 @@
 //! The log viewer: tails a running attempt's log by byte offset, searches it, jumps to
 //! the first error, links to a line (`#L42`) and downloads the whole log.
 //!
-//! Log text is only ever rendered as text nodes, never parsed as HTML. Only the lines in
+//! Log text is only ever rendered as text nodes, never parsed as HTML; ANSI colours
+//! become classes and inline colours on those text nodes' spans (see `ansi`). Only the lines in
 //! view (plus a buffer) are mounted, so long logs stay fast.
 
+pub mod ansi;
 pub mod browser;
 pub mod tail;
 pub mod text;
@@ -19,7 +21,7 @@ use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
 use self::tail::{Applied, Tail};
-use self::text::{LogText, Piece};
+use self::text::{ErrorClue, LogText, Piece};
 use self::window::{DEFAULT_VIEWPORT_PX, LINE_PX, is_at_end, scroll_top_for, visible_range};
 use crate::api::{self, Client};
 
@@ -67,6 +69,10 @@ pub struct LogViewerProps {
     /// The name a downloaded log is saved under.
     #[prop_or(AttrValue::from("job.log"))]
     pub file_name: AttrValue,
+    /// The attempt ended in failure (a non-zero exit, a signal): "First error" then falls
+    /// back to its last words when no line says error.
+    #[prop_or_default]
+    pub failed: bool,
 }
 
 /// Reads the log of `source` into a shared `LogText`, re-rendering as it grows.
@@ -176,9 +182,9 @@ pub fn LogViewer(props: &LogViewerProps) -> Html {
             (matches, by_line)
         })
     };
-    let error_line = {
+    let first_error = {
         let log = log.clone();
-        use_memo(byte_len, move |_| text::first_error_line(&log.borrow()))
+        use_memo((byte_len, props.failed), move |(_, failed)| text::first_error(&log.borrow(), *failed))
     };
 
     // Keep following a live log after each render that may have added lines.
@@ -218,6 +224,8 @@ pub fn LogViewer(props: &LogViewerProps) -> Html {
                 *follow.borrow_mut() = false;
                 marked.set(Some(number - 1));
                 el.set_scroll_top(scroll_top_for(number - 1, height) as i32);
+                // The page scrolls too, so the log box (and the line in it) is on screen.
+                el.scroll_into_view();
             }
         });
     }
@@ -243,11 +251,12 @@ pub fn LogViewer(props: &LogViewerProps) -> Html {
             marked.set(Some(index));
             if let Some(el) = container.cast::<Element>() {
                 el.set_scroll_top(scroll_top_for(index, height) as i32);
+                el.scroll_into_view();
             }
         }
     };
     let on_first_error = {
-        let error_line = *error_line;
+        let error_line = first_error.map(|(line, _)| line);
         let jump_to = jump_to.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(index) = error_line {
@@ -314,10 +323,7 @@ pub fn LogViewer(props: &LogViewerProps) -> Html {
             .clone()
             .map(|index| {
                 let line = log.line(index);
-                let pieces = match by_line.get(&index) {
-                    Some(&first) => text::pieces(line, matches, first),
-                    None => vec![Piece::Plain(line)],
-                };
+                let pieces = text::pieces(line, matches, by_line.get(&index).copied());
                 let number = index + 1;
                 html! {
                     <div key={index} class={classes!("log-line", (*marked == Some(index)).then_some("marked"))} style={LINE_STYLE}>
@@ -351,8 +357,8 @@ pub fn LogViewer(props: &LogViewerProps) -> Html {
                     <span class="log-match-count" aria-live="polite">{ search_status }</span>
                 </div>
                 <div class="log-actions">
-                    <button type="button" class="log-first-error" onclick={on_first_error} disabled={error_line.is_none()}
-                        title="Lines containing error, fail, exception or traceback">{ "First error" }</button>
+                    <button type="button" class="log-first-error" onclick={on_first_error} disabled={first_error.is_none()}
+                        title={first_error_title(first_error.map(|(_, clue)| clue))}>{ "First error" }</button>
                     <button type="button" class="log-download" onclick={on_download} disabled={byte_len == 0}>{ "Download" }</button>
                 </div>
             </div>
@@ -366,11 +372,26 @@ pub fn LogViewer(props: &LogViewerProps) -> Html {
 }
 
 fn render_piece(piece: Piece<'_>, current: usize) -> Html {
-    match piece {
-        Piece::Plain(text) => html! { { text.to_owned() } },
-        Piece::Hit(text, index) => html! {
-            <mark class={classes!((index == current).then_some("current"))}>{ text.to_owned() }</mark>
-        },
+    let text = piece.text.to_owned();
+    let styled = if piece.style.is_plain() {
+        html! { { text } }
+    } else {
+        let (classes, style) = ansi::css(&piece.style);
+        let style = (!style.is_empty()).then_some(style);
+        html! { <span class={classes!(classes)} {style}>{ text }</span> }
+    };
+    match piece.hit {
+        None => styled,
+        Some(index) => html! { <mark class={classes!((index == current).then_some("current"))}>{ styled }</mark> },
+    }
+}
+
+fn first_error_title(clue: Option<ErrorClue>) -> &'static str {
+    match clue {
+        Some(ErrorClue::Marker) | None => "The first line containing error, fail, exception or traceback",
+        Some(ErrorClue::LastWordsOfAFailure) => {
+            "No line says error, but the attempt failed: its last line, where a job usually says why"
+        }
     }
 }
 

@@ -14,8 +14,9 @@ use kiln_api::teams::CatalogQuery;
 use kiln_api::{Rid, TeamName, Timestamp};
 use kiln_console::api::{self, Client, LogChunk};
 use kiln_console::components::job_graph::{JobGraph, job_deps, layers, layout};
+use kiln_console::components::log_viewer::ansi::Color;
 use kiln_console::components::log_viewer::tail::{Applied, Tail};
-use kiln_console::components::log_viewer::text::{self, LogText, Match, Piece};
+use kiln_console::components::log_viewer::text::{self, ErrorClue, LogText, Match, Piece};
 use kiln_console::components::log_viewer::window::visible_range;
 use kiln_console::components::log_viewer::{LogSource, LogViewer};
 use kiln_console::components::status_badge::job_look;
@@ -290,7 +291,10 @@ fn log_search_is_case_insensitive_and_marks_every_hit() {
         hits,
         [Match { line: 0, start: 0, end: 3 }, Match { line: 1, start: 0, end: 3 }, Match { line: 1, start: 6, end: 9 }]
     );
-    assert_eq!(text::pieces(log.line(1), &hits, 1), [Piece::Hit("row", 1), Piece::Plain(" 2 "), Piece::Hit("ROW", 2)]);
+    assert_eq!(
+        text::pieces(log.line(1), &hits, Some(1)),
+        [Piece::hit("row", 1), Piece::plain(" 2 "), Piece::hit("ROW", 2)]
+    );
     assert!(text::find_all(&log, "").is_empty());
 }
 
@@ -304,6 +308,30 @@ fn first_error_line_and_line_links() {
     assert_eq!(text::line_from_fragment("#L0"), None);
     assert_eq!(text::line_from_fragment("#top"), None);
     assert_eq!(text::fragment_for_line(7), "#L7");
+}
+
+#[wasm_bindgen_test]
+fn search_and_highlights_see_the_visible_text_of_a_coloured_line() {
+    let log = LogText::from_text("\x1b[32mINFO\x1b[0m row \x1b[1mrow\x1b[0m");
+    let hits = text::find_all(&log, "info row");
+    assert_eq!(hits, [Match { line: 0, start: 0, end: 8 }], "the escapes between the words do not count");
+    let pieces = text::pieces(log.line(0), &hits, Some(0));
+    let texts: Vec<(&str, Option<usize>)> = pieces.iter().map(|p| (p.text, p.hit)).collect();
+    assert_eq!(texts, [("INFO", Some(0)), (" row", Some(0)), (" ", None), ("row", None)]);
+    assert_eq!(pieces[0].style.fg, Some(Color::Basic(2)), "the hit keeps its colour");
+    assert!(pieces[3].style.bold);
+    assert!(pieces.iter().all(|p| !p.text.contains('\x1b')));
+}
+
+#[wasm_bindgen_test]
+fn first_error_falls_back_to_the_last_words_of_a_failed_attempt() {
+    // The demo's customer-segments job: exit 75, one stderr line without an error word.
+    let log = LogText::from_text("segment service not warmed up yet (attempt 1); asking for a retry\n\n");
+    assert_eq!(text::first_error(&log, false), None, "a successful attempt without markers has no error");
+    assert_eq!(text::first_error(&log, true), Some((0, ErrorClue::LastWordsOfAFailure)));
+    let marked = LogText::from_text("ok\nERROR: boom\nbye");
+    assert_eq!(text::first_error(&marked, true), Some((1, ErrorClue::Marker)));
+    assert_eq!(text::first_error(&LogText::from_text(""), true), None);
 }
 
 fn chunk(text: &str, next_offset: u64, complete: bool) -> LogChunk {

@@ -6,7 +6,7 @@ use kiln_api::{ConjureError, ErrorCode};
 use kiln_console::api::ApiError;
 use kiln_console::components::error_banner::ErrorBanner;
 use kiln_console::components::header::Header;
-use kiln_console::components::open_rid::route_for;
+use kiln_console::components::open_rid::{Target, target_for};
 use kiln_console::route::Route;
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::prelude::*;
@@ -37,14 +37,24 @@ async fn error_banner_shows_service_text_as_text_not_html() {
 }
 
 #[wasm_bindgen_test]
-fn open_rid_routes_builds_and_jobs_and_explains_the_rest() {
+fn open_box_routes_builds_jobs_and_run_numbers_and_explains_the_rest() {
     assert_eq!(
-        route_for("ri.foundry.main.build.1a"),
-        Ok(Route::BuildReport { rid: "ri.foundry.main.build.1a".into() })
+        target_for("ri.foundry.main.build.1a"),
+        Ok(Target::Report(Route::BuildReport { rid: "ri.foundry.main.build.1a".into() }))
     );
-    assert_eq!(route_for(" ri.foundry.main.job.2b "), Ok(Route::JobReport { rid: "ri.foundry.main.job.2b".into() }));
-    let err = route_for("ri.foundry.main.dataset.x").expect_err("datasets have no report");
+    assert_eq!(
+        target_for(" ri.foundry.main.job.2b "),
+        Ok(Target::Report(Route::JobReport { rid: "ri.foundry.main.job.2b".into() }))
+    );
+    assert_eq!(target_for("12"), Ok(Target::Run(12)));
+    assert_eq!(target_for(" #12 "), Ok(Target::Run(12)));
+    let err = target_for("#0").expect_err("no run 0");
+    assert!(err.contains("from 1"), "{err}");
+    let err = target_for("99999999999999999999999").expect_err("overflow");
+    assert!(err.contains("too large"), "{err}");
+    let err = target_for("ri.foundry.main.dataset.x").expect_err("datasets have no report");
     assert!(err.contains("dataset"), "{err}");
-    let err = route_for("ri.foundry.main.bu ild.x").expect_err("malformed");
+    let err = target_for("ri.foundry.main.bu ild.x").expect_err("malformed");
     assert!(err.contains("locator") || err.contains("type"), "{err}");
+    assert!(target_for("#").is_err(), "a bare # is neither a run nor a RID");
 }

@@ -1,5 +1,8 @@
 //! A log as text: the raw bytes the service sent, split into lines without copying, plus
 //! the questions the viewer asks of it (matches of a search, the first error line).
+//! Searches and error markers look at the visible text: ANSI escapes are not part of it.
+
+use super::ansi::{self, Style};
 
 /// The whole log so far. Lines are ranges into `raw`, so a large log is held once and
 /// the download is exactly what the service wrote.
@@ -77,8 +80,9 @@ pub struct Match {
     pub end: usize,
 }
 
-/// Every occurrence of `needle` in `log`, case-insensitive, in reading order.
-/// Matching is ASCII case-insensitive so that byte ranges stay valid in the original text.
+/// Every occurrence of `needle` in `log`, case-insensitive, in reading order. Byte ranges
+/// are in the line's visible text (escape sequences removed). Matching is ASCII
+/// case-insensitive so that byte ranges stay valid in that text.
 pub fn find_all(log: &LogText, needle: &str) -> Vec<Match> {
     let needle = needle.to_ascii_lowercase();
     if needle.is_empty() {
@@ -86,7 +90,7 @@ pub fn find_all(log: &LogText, needle: &str) -> Vec<Match> {
     }
     let mut found = Vec::new();
     for (line_index, line) in log.lines().enumerate() {
-        let haystack = line.to_ascii_lowercase();
+        let haystack = ansi::strip(line).to_ascii_lowercase();
         let mut from = 0;
         while let Some(at) = haystack.get(from..).and_then(|rest| rest.find(&needle)) {
             let start = from + at;
@@ -103,13 +107,37 @@ const ERROR_WORDS: [&str; 4] = ["error", "fail", "exception", "traceback"];
 
 /// Whether a line looks like the report of an error (a heuristic, case-insensitive).
 pub fn is_error_line(line: &str) -> bool {
-    let lower = line.to_ascii_lowercase();
+    let lower = ansi::strip(line).to_ascii_lowercase();
     ERROR_WORDS.iter().any(|word| lower.contains(word))
+}
+
+/// Why "First error" points where it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClue {
+    /// A line that says error, fail, exception or traceback.
+    Marker,
+    /// No line says so, but the attempt failed: its last words are usually why.
+    LastWordsOfAFailure,
 }
 
 /// The first line (0-based) that looks like an error.
 pub fn first_error_line(log: &LogText) -> Option<usize> {
     log.lines().position(is_error_line)
+}
+
+/// The line "First error" jumps to: the first marked line, or, when the attempt ended in
+/// failure (`failed`) and no line is marked, its last non-blank line.
+pub fn first_error(log: &LogText, failed: bool) -> Option<(usize, ErrorClue)> {
+    if let Some(line) = first_error_line(log) {
+        return Some((line, ErrorClue::Marker));
+    }
+    if !failed {
+        return None;
+    }
+    (0..log.line_count())
+        .rev()
+        .find(|&i| !ansi::strip(log.line(i)).trim().is_empty())
+        .map(|line| (line, ErrorClue::LastWordsOfAFailure))
 }
 
 /// The 1-based line a URL fragment such as `#L42` points at.
@@ -123,34 +151,59 @@ pub fn fragment_for_line(number: usize) -> String {
     format!("#L{number}")
 }
 
-/// A line cut into plain and highlighted pieces, for rendering matches as `<mark>`.
+/// A run of a line's visible text in one style, highlighted when it is (part of) a match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Piece<'a> {
-    Plain(&'a str),
-    /// A match; the number is its index in the list of all matches.
-    Hit(&'a str, usize),
+pub struct Piece<'a> {
+    pub text: &'a str,
+    pub style: Style,
+    /// The match's index in the list of all matches.
+    pub hit: Option<usize>,
 }
 
-/// Splits `line` at the matches that fall on it. `matches` is every match of the log and
-/// `first` the index of the first one on this line.
-pub fn pieces<'a>(line: &'a str, matches: &[Match], first: usize) -> Vec<Piece<'a>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    let on_line = matches.get(first..).unwrap_or_default().iter().enumerate();
-    let Some(line_index) = matches.get(first).map(|m| m.line) else {
-        return vec![Piece::Plain(line)];
-    };
-    for (offset, m) in on_line.take_while(|(_, m)| m.line == line_index) {
-        if let Some(before) = line.get(at..m.start).filter(|s| !s.is_empty()) {
-            out.push(Piece::Plain(before));
-        }
-        if let Some(hit) = line.get(m.start..m.end) {
-            out.push(Piece::Hit(hit, first + offset));
-        }
-        at = m.end;
+impl<'a> Piece<'a> {
+    pub fn plain(text: &'a str) -> Self {
+        Piece { text, style: Style::default(), hit: None }
     }
-    if let Some(rest) = line.get(at..).filter(|s| !s.is_empty()) {
-        out.push(Piece::Plain(rest));
+
+    pub fn hit(text: &'a str, index: usize) -> Self {
+        Piece { text, style: Style::default(), hit: Some(index) }
+    }
+}
+
+/// Cuts `line` into styled pieces (its ANSI colours) and splits them at the matches that
+/// fall on it. `matches` is every match of the log and `first` the index of the first one
+/// on this line, if any.
+pub fn pieces<'a>(line: &'a str, matches: &[Match], first: Option<usize>) -> Vec<Piece<'a>> {
+    let on_line: Vec<(usize, &Match)> = match first.and_then(|f| matches.get(f).map(|m| (f, m.line))) {
+        Some((first, line_index)) => matches[first..]
+            .iter()
+            .enumerate()
+            .take_while(|(_, m)| m.line == line_index)
+            .map(|(offset, m)| (first + offset, m))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut out = Vec::new();
+    // `at` counts bytes of visible text before the current span.
+    let mut at = 0;
+    for span in ansi::spans(line) {
+        let (start, end) = (at, at + span.text.len());
+        let mut cursor = start;
+        while cursor < end {
+            let inside = on_line.iter().find(|(_, m)| m.start <= cursor && cursor < m.end);
+            let (upto, hit) = match inside {
+                Some((index, m)) => (m.end.min(end), Some(*index)),
+                None => {
+                    let next = on_line.iter().map(|(_, m)| m.start).filter(|&s| s > cursor).min();
+                    (next.unwrap_or(end).min(end), None)
+                }
+            };
+            if let Some(text) = span.text.get(cursor - start..upto - start) {
+                out.push(Piece { text, style: span.style, hit });
+            }
+            cursor = upto;
+        }
+        at = end;
     }
     out
 }

@@ -50,8 +50,12 @@ pub fn LogPanel(props: &LogPanelProps) -> Html {
                 attempt,
             };
             let file_name = format!("{}-attempt-{attempt}.log", props.job.job_spec_name);
+            let failed = props.job.attempts.iter().find(|a| a.number == attempt).is_some_and(|a| {
+                a.finished_time.is_some()
+                    && (a.exit_code.is_some_and(|c| c != 0) || a.signal.is_some() || a.error.is_some())
+            });
             html! {
-                <LogViewer key={attempt} {source} target_line={*target_line} file_name={AttrValue::from(file_name)} />
+                <LogViewer key={attempt} {source} target_line={*target_line} file_name={AttrValue::from(file_name)} {failed} />
             }
         }
     };
