@@ -20,6 +20,11 @@ pub enum Route {
     JobReport { rid: String },
     #[at("/catalog")]
     Catalog,
+    /// The whole pipeline with each dataset's state on a branch.
+    #[at("/lineage")]
+    Lineage,
+    #[at("/jobspecs/:rid")]
+    JobSpec { rid: String },
     #[at("/settings")]
     Settings,
     /// Where the OAuth provider sends the browser back after signing in.
@@ -38,6 +43,8 @@ pub fn switch(route: Route) -> Html {
         Route::BuildReport { rid } => html! { <pages::build_report::BuildReportPage {rid} /> },
         Route::JobReport { rid } => html! { <pages::job_report::JobReportPage {rid} /> },
         Route::Catalog => html! { <pages::catalog::CatalogPage /> },
+        Route::Lineage => html! { <pages::lineage::LineagePage /> },
+        Route::JobSpec { rid } => html! { <pages::job_spec::JobSpecPage {rid} /> },
         Route::Settings => html! { <pages::settings::SettingsPage /> },
         Route::AuthCallback => html! { <crate::auth::AuthCallbackPage /> },
         Route::NotFound => html! { <pages::not_found::NotFoundPage /> },

@@ -7,6 +7,7 @@ mod client;
 pub mod config;
 mod error;
 pub mod events;
+pub mod pipeline;
 pub mod teams;
 
 pub use client::{Client, LogChunk, Surface, encode};

@@ -38,6 +38,7 @@ pub fn Header() -> Html {
                     { nav_link(Route::Home, "Builds") }
                     { nav_link(Route::Submit, "Submit") }
                     { nav_link(Route::Catalog, "Catalog") }
+                    { nav_link(Route::Lineage, "Lineage") }
                     { nav_link(Route::Settings, "Settings") }
                 </ul>
             </nav>

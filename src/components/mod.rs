@@ -1,5 +1,6 @@
 //! Pieces that more than one page uses.
 
+pub mod duration_trend;
 pub mod error_banner;
 pub mod header;
 pub mod job_graph;

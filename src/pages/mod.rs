@@ -3,6 +3,8 @@
 pub mod build_report;
 pub mod catalog;
 pub mod job_report;
+pub mod job_spec;
+pub mod lineage;
 pub mod not_found;
 pub mod settings;
 pub mod submit;

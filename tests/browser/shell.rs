@@ -19,7 +19,7 @@ async fn header_names_the_product_and_links_every_page() {
     wait_for("the header", Duration::from_secs(5), || query(&root, "header").is_some()).await;
     assert!(text_of(&root, ".brand").contains("Kiln"));
     let links: Vec<String> = query_all(&root, "nav a").iter().filter_map(|a| a.text_content()).collect();
-    assert_eq!(links, ["Builds", "Submit", "Catalog", "Settings"]);
+    assert_eq!(links, ["Builds", "Submit", "Catalog", "Lineage", "Settings"]);
     assert!(query(&root, "label[for=open-rid]").is_some(), "the RID box has a label");
 }
 

@@ -14,9 +14,11 @@ pub mod preview;
 pub mod request_view;
 pub mod result;
 pub mod rid_field;
+pub mod selection_text_field;
 pub mod selections;
 pub mod snippets;
 pub mod state;
+pub mod text_syntax;
 pub mod validation;
 pub mod wire;
 
@@ -33,6 +35,7 @@ use self::prefill::PrefillQuery;
 use self::preview::PreviewPanel;
 use self::request_view::RequestView;
 use self::result::SubmitResult;
+use self::selection_text_field::SelectionTextField;
 use self::selections::SelectionsEditor;
 use self::state::{Action, FormState, FormStore};
 use self::validation::{Problem, field_id, messages, owner_key, validate};
@@ -263,6 +266,7 @@ pub fn SubmitPage() -> Html {
             }
             <form class="form submit-form" {onsubmit} novalidate=true>
                 <div class="submit-main">
+                    <SelectionTextField selections={form.selections.clone()} catalog={catalog.clone()} next_id={form.next_id} on_action={on_action.clone()} />
                     <SelectionsEditor selections={form.selections.clone()} catalog={catalog.clone()} messages={messages.clone()} on_action={on_action.clone()} />
                     <OptionsEditor form={form_rc} catalog={catalog.clone()} messages={messages.clone()} on_action={on_action.clone()} />
                 </div>

@@ -1,11 +1,14 @@
 //! Opening the form prefilled: `/submit?from=<buildRid>` (Edit & resubmit),
 //! `/submit?rerun=<buildRid>` (re-run what failed) and `/submit?dataset=<datasetRid>`
-//! (Build this dataset, optionally `&branch=<name>`).
+//! (Build this dataset, optionally `&branch=<name>`), and `/submit?select=<selection text>`
+//! (the lineage page's "Build selected", optionally `&branch=<name>`).
 
 use kiln_api::Rid;
 use serde::{Deserialize, Serialize};
 
-use super::state::FormState;
+use super::catalog_index::CatalogIndex;
+use super::state::{Action, FormState};
+use super::text_syntax::from_text;
 use super::wire::{dataset_form, failed_job_specs, from_request, rerun_form};
 use crate::api::{self, Client};
 
@@ -15,11 +18,12 @@ pub struct PrefillQuery {
     pub rerun: Option<String>,
     pub dataset: Option<String>,
     pub branch: Option<String>,
+    pub select: Option<String>,
 }
 
 impl PrefillQuery {
     pub fn is_empty(&self) -> bool {
-        self.from.is_none() && self.rerun.is_none() && self.dataset.is_none()
+        self.from.is_none() && self.rerun.is_none() && self.dataset.is_none() && self.select.is_none()
     }
 }
 
@@ -36,6 +40,22 @@ fn parse(text: &str, what: &str) -> Result<Rid, String> {
 
 /// Builds the prefill a query asks for; the error is a sentence for the page.
 pub async fn load(client: &Client, query: &PrefillQuery) -> Result<Prefill, String> {
+    if let Some(text) = &query.select {
+        // Names need the catalog; RIDs do not, so a catalog that cannot be read only
+        // matters when the text uses names.
+        let catalog = api::catalog::lineage(client).await.ok().map(CatalogIndex::new);
+        let mut form = FormState::default();
+        let selections = from_text(text, catalog.as_ref(), form.next_id)
+            .map_err(|e| format!("The link's selection text is not valid at column {}: {}.", e.column, e.message))?;
+        form.apply(Action::ReplaceSelections(selections));
+        if let Some(branch) = query.branch.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+            form.branch = branch.to_owned();
+        }
+        return Ok(Prefill {
+            note: format!("Prefilled from the lineage: {}. Check the options and submit.", text.trim()),
+            form,
+        });
+    }
     if let Some(dataset) = &query.dataset {
         let rid = parse(dataset, "dataset")?;
         return Ok(Prefill {

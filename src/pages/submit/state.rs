@@ -359,6 +359,8 @@ pub enum Action {
     RemoveInputFailure(u32),
     /// A whole new form: a restored draft, a prefill, or a reset.
     Replace(FormState),
+    /// New selections from the text field; none leaves one empty datasets selection.
+    ReplaceSelections(Vec<SelectionDraft>),
     /// What the service said about fields of the last submission, by form field key.
     ServerErrors(BTreeMap<String, String>),
 }
@@ -509,6 +511,15 @@ impl FormState {
             }
             Action::RemoveInputFailure(id) => self.input_failures.retain(|r| r.id != id),
             Action::Replace(form) => *self = form,
+            Action::ReplaceSelections(selections) => {
+                self.selections = selections;
+                if self.selections.is_empty() {
+                    let id = self.take_id();
+                    self.selections.push(SelectionDraft::new(id, SelectionKind::Datasets));
+                }
+                let after = self.selections.iter().map(|s| s.id + 1).max().unwrap_or(0);
+                self.next_id = self.next_id.max(after);
+            }
             Action::ServerErrors(_) => {}
         }
     }
@@ -531,5 +542,26 @@ impl Reducible for FormStore {
             }
         }
         Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod replace_selections_tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn replacing_selections_keeps_ids_fresh_and_never_leaves_none() {
+        let mut form = FormState::default();
+        let mut one = SelectionDraft::new(40, SelectionKind::Upstream);
+        one.rids = vec!["ri.foundry.main.dataset.a".to_owned()];
+        form.apply(Action::ReplaceSelections(vec![one]));
+        assert_eq!(form.selections.len(), 1);
+        assert!(form.next_id > 40, "later selections get ids above the text's");
+        form.apply(Action::ReplaceSelections(vec![]));
+        assert_eq!(form.selections.len(), 1, "an empty text leaves one empty selection to fill");
+        assert_eq!(form.selections[0].kind, SelectionKind::Datasets);
+        assert!(form.selections[0].rids.is_empty());
     }
 }
