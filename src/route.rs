@@ -25,6 +25,9 @@ pub enum Route {
     Lineage,
     #[at("/jobspecs/:rid")]
     JobSpec { rid: String },
+    /// Two builds side by side (`?a=&b=`).
+    #[at("/compare")]
+    Compare,
     #[at("/settings")]
     Settings,
     /// Where the OAuth provider sends the browser back after signing in.
@@ -45,6 +48,7 @@ pub fn switch(route: Route) -> Html {
         Route::Catalog => html! { <pages::catalog::CatalogPage /> },
         Route::Lineage => html! { <pages::lineage::LineagePage /> },
         Route::JobSpec { rid } => html! { <pages::job_spec::JobSpecPage {rid} /> },
+        Route::Compare => html! { <pages::compare::ComparePage /> },
         Route::Settings => html! { <pages::settings::SettingsPage /> },
         Route::AuthCallback => html! { <crate::auth::AuthCallbackPage /> },
         Route::NotFound => html! { <pages::not_found::NotFoundPage /> },

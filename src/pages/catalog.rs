@@ -100,7 +100,13 @@ fn catalog_table(catalog: &CatalogIndex, query: &str) -> Html {
                             html! {
                                 <tr key={d.rid.to_string()}>
                                     <td><span class="cell-name">{ d.name.clone() }</span><span class="cell-rid">{ d.rid.to_string() }</span></td>
-                                    <td data-label="Produced by">{ producer.clone().unwrap_or_else(|| "nothing (a raw input)".to_owned()) }</td>
+                                    <td data-label="Produced by">
+                                        if let (Some(name), Some(spec)) = (&producer, &d.produced_by) {
+                                            <Link<Route> to={Route::JobSpec { rid: spec.to_string() }} classes="job-spec-link">{ name.clone() }</Link<Route>>
+                                        } else {
+                                            { "nothing (a raw input)" }
+                                        }
+                                    </td>
                                     <td data-label="Branches">
                                         if d.branches.is_empty() { <span class="muted">{ "no transactions yet" }</span> }
                                         <ul class="branches">

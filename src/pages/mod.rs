@@ -2,6 +2,7 @@
 
 pub mod build_report;
 pub mod catalog;
+pub mod compare;
 pub mod job_report;
 pub mod job_spec;
 pub mod lineage;

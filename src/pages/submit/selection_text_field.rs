@@ -32,15 +32,19 @@ pub fn SelectionTextField(props: &SelectionTextProps) -> Html {
     let catalog = props.catalog.as_deref();
     let text = use_state(|| to_text(&props.selections, catalog));
     let error = use_state(|| None::<ParseError>);
-    // The selections the text last produced; other changes came from the editors.
+    // The selections the text last produced; other changes came from the editors. The
+    // text is rewritten only for those, and when the catalog arrives (RIDs become names),
+    // never for the person's own typing (a trailing space must stay).
     let produced = use_mut_ref(|| props.selections.clone());
+    let had_catalog = use_mut_ref(|| props.catalog.is_some());
     {
-        let (text, error, produced) = (text.clone(), error.clone(), produced.clone());
+        let (text, error, produced, had_catalog) = (text.clone(), error.clone(), produced.clone(), had_catalog.clone());
         let catalog = props.catalog.clone();
-        use_effect_with((props.selections.clone(), props.catalog.is_some()), move |(selections, _)| {
+        use_effect_with((props.selections.clone(), props.catalog.is_some()), move |(selections, has_catalog)| {
             let from_editors = !same_text(&produced.borrow(), selections);
-            // The catalog arriving turns RIDs into names, unless the person is mid-mistake.
-            if from_editors || error.is_none() {
+            let catalog_arrived = *has_catalog && !*had_catalog.borrow();
+            *had_catalog.borrow_mut() = *has_catalog;
+            if from_editors || (catalog_arrived && error.is_none()) {
                 *produced.borrow_mut() = selections.clone();
                 text.set(to_text(selections, catalog.as_deref()));
                 error.set(None);
@@ -56,8 +60,11 @@ pub fn SelectionTextField(props: &SelectionTextProps) -> Html {
             match from_text(&value, catalog.as_deref(), next_id) {
                 Ok(selections) => {
                     error.set(None);
-                    *produced.borrow_mut() = selections.clone();
-                    on_action.emit(Action::ReplaceSelections(selections));
+                    // A space or a comma more changes nothing; the editors keep their DOM.
+                    if !same_text(&produced.borrow(), &selections) {
+                        *produced.borrow_mut() = selections.clone();
+                        on_action.emit(Action::ReplaceSelections(selections));
+                    }
                 }
                 Err(e) => error.set(Some(e)),
             }
