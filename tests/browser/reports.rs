@@ -443,6 +443,19 @@ async fn log_viewer_opens_at_a_linked_line_and_jumps_to_the_first_error() {
     assert_eq!(hash, "#L1995");
 }
 
+#[wasm_bindgen_test]
+async fn ansi_colours_render_as_styles_and_escapes_never_show() {
+    let log = "\x1b[32mINFO\x1b[0m ready\n\x1b[1;31mERROR\x1b[0m \x1b[2Kboom\x1b]0;title\x07\n";
+    let root = mount(test_config(), None, html! { <LogViewer source={text_source(log)} /> });
+    wait_for("the log", WAIT, || query_all(&root, ".log-line").len() == 2).await;
+    assert_eq!(text_of(&root, ".log-line .ansi-fg-2"), "INFO");
+    let error = query(&root, ".log-line .ansi-fg-1").expect("the red word");
+    assert!(error.class_name().contains("ansi-bold"), "{}", error.class_name());
+    let texts: Vec<String> = query_all(&root, ".log-line .lt").iter().filter_map(|e| e.text_content()).collect();
+    assert_eq!(texts, ["INFO ready", "ERROR boom"]);
+    assert!(texts.iter().all(|t| !t.contains('\x1b') && !t.contains("[32m")));
+}
+
 // ---- Service text is text -------------------------------------------------------------
 
 #[wasm_bindgen_test]

@@ -141,7 +141,9 @@ test('the header box opens 12 and #12 as runs of the current team', TIMEOUT, asy
   await box.fill('#99999');
   await box.press('Enter');
   await page.locator('#open-rid-error').getByText('has no run #99999').waitFor(WAIT);
-  assert.deepEqual(errors, []);
+  // The browser logs the service's 404 for the run that does not exist; nothing else.
+  assert.deepEqual(errors.filter((e) => !/status of 404/.test(e)), []);
+  assert.equal(errors.length, 1);
 });
 
 test('keyboard: g s, g b, /, j and k, Enter, and ? with focus returned; never while typing', TIMEOUT, async () => {
@@ -251,7 +253,7 @@ test('the lineage shows every node with its state; Build upstream of selected pr
   const node = (name) => page.locator('[data-node]', { has: page.locator('.lin-name', { hasText: new RegExp(`^${name}$`) }) });
   assert.match(await node('agg/revenue-by-region').getAttribute('class'), /fresh-ok/);
   assert.match(await node('report/summary').getAttribute('class'), /fresh-never/);
-  assert.match(await node('agg/revenue-by-region').locator('.lin-state').innerText(), /Up to date/);
+  assert.match(await node('agg/revenue-by-region').locator('.lin-state').textContent(), /Up to date/);
 
   await page.getByLabel('Find a node').fill('report/sum');
   await page.getByText('1 match').waitFor(WAIT);
@@ -264,7 +266,7 @@ test('the lineage shows every node with its state; Build upstream of selected pr
 
   await page.getByRole('button', { name: 'Build upstream of selected' }).click();
   await page.waitForURL((url) => url.pathname === '/submit', WAIT);
-  const text = page.getByLabel('Selections as text');
+  const text = page.getByRole('textbox', { name: 'Selections as text' });
   await page.locator('.form-notice').getByText('Prefilled from the lineage').waitFor(WAIT);
   await page.waitForFunction(() => document.querySelector('#selection-text')?.value === '+report/summary', null, WAIT);
   assert.equal(await page.getByLabel('Kind').inputValue(), 'upstream');
@@ -276,7 +278,7 @@ test('the selection text and the structured editors stay in step; errors point a
   const page = await kiln.newPage();
   const errors = watchErrors(page);
   await page.goto(kiln.url('/submit'));
-  const text = page.getByLabel('Selections as text');
+  const text = page.getByRole('textbox', { name: 'Selections as text' });
   await text.waitFor(WAIT);
   // Names resolve once the catalog is in.
   await page.waitForFunction(() => !document.querySelector('.catalog-notice'), null, WAIT);

@@ -73,7 +73,7 @@ pub fn SelectionTextField(props: &SelectionTextProps) -> Html {
     };
     let invalid = error.is_some();
     html! {
-        <section class="card selection-text" aria-labelledby="selection-text-label">
+        <section class="card selection-text">
             <label id="selection-text-label" for="selection-text" class="label">{ "Selections as text" }</label>
             <input id="selection-text" type="text" value={(*text).clone()} {oninput} autocomplete="off" spellcheck="false"
                 placeholder="+report/summary -agg/revenue-by-product job:clean-orders?" aria-invalid={invalid.to_string()}
