@@ -422,6 +422,7 @@ pub struct RuntimeConfig {
 
 /// OAuth2 sign-in (authorization code with PKCE, a public client) as `config.json` gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OAuthConfig {
     pub client_id: String,
