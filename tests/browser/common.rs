@@ -17,6 +17,12 @@ pub fn server_url() -> Option<&'static str> {
     option_env!("KILN_TEST_SERVER")
 }
 
+/// The test server's URL. A test that needs the server calls this first, so that without
+/// one it fails instead of passing having checked nothing.
+pub fn require_server() -> &'static str {
+    server_url().expect("KILN_TEST_SERVER was not set at compile time; `cargo xtask test` starts a kiln-server")
+}
+
 /// A configuration that points at the test server, or at nowhere useful without one.
 pub fn test_config() -> RuntimeConfig {
     let base = server_url().unwrap_or("http://127.0.0.1:9");

@@ -34,7 +34,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::common::{mount, query, query_all, server_url, test_config, text_of, wait_for};
+use crate::common::{mount, query, query_all, require_server, test_config, text_of, wait_for};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -519,9 +519,7 @@ async fn submit(selection: JobSpecSelection) -> Rid {
 
 #[wasm_bindgen_test]
 async fn build_report_shows_a_real_builds_jobs_live() {
-    if server_url().is_none() {
-        return; // Needs kiln-server: `cargo xtask test` provides one.
-    }
+    require_server();
     let spec = jobspec("clean-orders").await;
     let build =
         submit(JobSpecSelection::JobSpecs(JobSpecsSelection { job_spec_rids: vec![spec], is_required: Some(true) }))
@@ -544,9 +542,7 @@ async fn build_report_shows_a_real_builds_jobs_live() {
 
 #[wasm_bindgen_test]
 async fn log_viewer_tails_a_running_attempt() {
-    if server_url().is_none() {
-        return; // Needs kiln-server: `cargo xtask test` provides one.
-    }
+    require_server();
     let slow = jobspec("customer-lifetime").await;
     let spec = api::catalog::jobspecs(&client(), &CatalogQuery { q: Some("customer-lifetime".into()), limit: None })
         .await
@@ -603,9 +599,7 @@ fn NoTeams(props: &NoTeamsProps) -> Html {
 
 #[wasm_bindgen_test]
 async fn reports_work_without_the_teams_api_and_say_what_is_missing() {
-    if server_url().is_none() {
-        return; // Needs kiln-server: `cargo xtask test` provides one.
-    }
+    require_server();
     let spec = jobspec("clean-customers").await;
     let build =
         submit(JobSpecSelection::JobSpecs(JobSpecsSelection { job_spec_rids: vec![spec], is_required: Some(true) }))

@@ -20,7 +20,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::common::{mount, query, query_all, server_url, test_config, text_of, wait_for};
+use crate::common::{mount, query, query_all, require_server, test_config, text_of, wait_for};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -454,9 +454,7 @@ async fn dataset_rid(root: &Element, field: &str, name: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn search_picks_by_name_with_the_keyboard_and_a_service_error_lands_on_its_field() {
-    if server_url().is_none() {
-        return; // Needs kiln-server: `cargo xtask test` provides one.
-    }
+    require_server();
     let root = fresh_page().await;
     let key = list_key(0, SelectionKind::Datasets, RidList::Main);
     let field = id_sel(&key);

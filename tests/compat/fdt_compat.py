@@ -155,7 +155,7 @@ def main() -> int:
     summary = c.run("catalog lookup of report/summary", lambda: catalog_dataset_rid(base, "report/summary"))
     if summary is None:
         return finish(c)
-    c.check("catalog lookup of report/summary", True, summary)
+    c.check("catalog lookup of report/summary", summary.startswith("ri.foundry.main.dataset."), summary)
 
     # get-jobspec-for-dataset: the producer of report/summary, and fdt's not-found on a 204.
     spec = c.run("api_get_jobspec_for_dataset", lambda: ctx.build2.api_get_jobspec_for_dataset(summary).json())

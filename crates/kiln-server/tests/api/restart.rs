@@ -33,8 +33,18 @@ async fn a_restart_fails_what_a_crash_left_running() {
         .spawn()
         .expect("start the binary");
     let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("the listening line");
+    // The first line, read on a thread so that a server that never prints it fails the test
+    // after the deadline instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(helpers::DEADLINE).unwrap_or_else(|e| {
+        let _ = child.kill();
+        panic!("no listening line within {:?}: {e}", helpers::DEADLINE)
+    });
     let base = line.trim().strip_prefix("kiln-server listening on ").expect("listening line").to_owned();
 
     let client = reqwest::Client::new();
