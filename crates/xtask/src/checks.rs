@@ -30,6 +30,7 @@ enum Check {
     ClippyNative,
     ClippyWasm,
     NativeTests,
+    RayTests,
     TrunkBuild,
     BuildServer,
     WasmTests,
@@ -39,11 +40,12 @@ enum Check {
 }
 
 impl Check {
-    const ALL: [Check; 10] = [
+    const ALL: [Check; 11] = [
         Check::Fmt,
         Check::ClippyNative,
         Check::ClippyWasm,
         Check::NativeTests,
+        Check::RayTests,
         Check::TrunkBuild,
         Check::BuildServer,
         Check::WasmTests,
@@ -59,6 +61,7 @@ impl Check {
             Check::ClippyNative => "clippy",
             Check::ClippyWasm => "clippy-wasm",
             Check::NativeTests => "native",
+            Check::RayTests => "ray",
             Check::TrunkBuild => "trunk",
             Check::BuildServer => "server",
             Check::WasmTests => "wasm",
@@ -74,6 +77,7 @@ impl Check {
             Check::ClippyNative => "clippy (native crates)",
             Check::ClippyWasm => "clippy (console, wasm32)",
             Check::NativeTests => "native tests",
+            Check::RayTests => "Ray executor (one-node Ray head on loopback)",
             Check::TrunkBuild => "trunk build --release",
             Check::BuildServer => "build kiln-server",
             Check::WasmTests => "wasm-bindgen-test (headless Chromium)",
@@ -102,6 +106,7 @@ impl Check {
                 "warnings",
             ]),
             Check::NativeTests => cargo(&["test", "--workspace", "--exclude", "kiln-console"]),
+            Check::RayTests => crate::ray::tests(env),
             Check::TrunkBuild => trunk_build(env),
             Check::BuildServer => build_server(env),
             Check::WasmTests => wasm_tests(env),

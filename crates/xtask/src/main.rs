@@ -7,6 +7,7 @@ mod checks;
 mod error;
 mod precompress;
 mod proc;
+mod ray;
 mod server;
 mod setup;
 mod size;
@@ -23,12 +24,13 @@ usage: cargo xtask <command>
 commands:
   setup                  install what is missing: wasm target, rustfmt/clippy, wasm-bindgen-cli
                          (Cargo.lock's version), trunk, Chromium + chromedriver, npm packages,
-                         the foundry-dev-tools venv (target/fdt-venv)
+                         the foundry-dev-tools venv (target/fdt-venv), the Ray venv
+                         (target/ray-venv, ray[default] for the Ray executor tests)
   run [-- SERVER ARGS]   setup, release Trunk build, then kiln-server on http://127.0.0.1:8080
                          (extra arguments go to kiln-server, e.g. -- --workers 4)
   test [--from CHECK]    setup, then every check CI runs, stopping at the first failure;
-                         --from resumes at a check: fmt, clippy, clippy-wasm, native, trunk,
-                         server, wasm, e2e, fdt, size
+                         --from resumes at a check: fmt, clippy, clippy-wasm, native, ray,
+                         trunk, server, wasm, e2e, fdt, size
   size                   setup, release Trunk build, then the wasm/JS sizes against a minimal app
   help                   this text";
 

@@ -126,11 +126,16 @@ impl Drop for TestServer {
 
 /// One `GET /api/v1/health` over a plain socket; true on a 200.
 fn health_ok(addr: SocketAddr) -> bool {
+    get_ok(addr, "/api/v1/health")
+}
+
+/// One `GET path` over a plain socket; true on a 200.
+pub fn get_ok(addr: SocketAddr, path: &str) -> bool {
     let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else {
         return false;
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = format!("GET /api/v1/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_err() {
         return false;
     }

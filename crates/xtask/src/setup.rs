@@ -28,6 +28,7 @@ pub fn setup(env: &Env) -> Result<()> {
     chromium(env)?;
     npm_packages(env)?;
     fdt_venv(env)?;
+    ray_venv(env)?;
     println!("==> setup: done in {}", proc::secs(start.elapsed()));
     Ok(())
 }
@@ -174,37 +175,81 @@ fn npm_packages(env: &Env) -> Result<()> {
     proc::run(tool, env.cmd("npm").args(args))
 }
 
-/// The venv of the foundry-dev-tools compatibility check: `target/fdt-venv`.
-pub fn fdt_venv_dir(env: &Env) -> PathBuf {
-    env.target.join("fdt-venv")
-}
-
-/// The venv's python.
+/// The python of the foundry-dev-tools compatibility check's venv.
 pub fn fdt_python(env: &Env) -> PathBuf {
-    fdt_venv_dir(env).join("bin/python")
+    FDT_VENV.bin(env, "python")
 }
 
-/// `target/fdt-venv` with the exact packages of tests/compat/requirements.txt.
-///
-/// Present when the venv's python imports foundry-dev-tools at the pinned version and the
-/// requirements it was last installed from (a copy kept in the venv) are today's.
+/// A venv under the target directory holding the exact packages of a requirements file.
+pub struct PinnedVenv {
+    /// The folder's name under the target directory.
+    pub dir: &'static str,
+    /// The requirements file, relative to the repository root.
+    pub requirements: &'static str,
+    /// The package whose pinned version tells whether the venv is current (as written in
+    /// the requirements file, extras included).
+    pub package: &'static str,
+    /// The distribution name `importlib.metadata.version` knows it by.
+    pub distribution: &'static str,
+    /// Python that imports what the tests use, so a half-installed venv is not "present".
+    pub import_check: &'static str,
+}
+
+/// The foundry-dev-tools compatibility check's venv.
+pub const FDT_VENV: PinnedVenv = PinnedVenv {
+    dir: "fdt-venv",
+    requirements: FDT_REQUIREMENTS,
+    package: FDT_PACKAGE,
+    distribution: FDT_PACKAGE,
+    import_check: "import foundry_dev_tools.clients.build2",
+};
+
+/// The Ray head of the Ray executor tests (384 MB installed).
+pub const RAY_VENV: PinnedVenv = PinnedVenv {
+    dir: "ray-venv",
+    requirements: "tests/ray/requirements.txt",
+    package: "ray[default]",
+    distribution: "ray",
+    import_check: "import ray.dashboard, ray.scripts.scripts",
+};
+
+impl PinnedVenv {
+    pub fn path(&self, env: &Env) -> PathBuf {
+        env.target.join(self.dir)
+    }
+
+    /// A program of the venv's `bin/`.
+    pub fn bin(&self, env: &Env, program: &str) -> PathBuf {
+        self.path(env).join("bin").join(program)
+    }
+}
+
 fn fdt_venv(env: &Env) -> Result<()> {
-    let req_path = env.root.join(FDT_REQUIREMENTS);
+    pinned_venv(env, &FDT_VENV)
+}
+
+fn ray_venv(env: &Env) -> Result<()> {
+    pinned_venv(env, &RAY_VENV)
+}
+
+/// Makes `target/<dir>` hold the exact packages of the requirements file.
+///
+/// Present when the venv's python imports the package at the pinned version and the
+/// requirements it was last installed from (a copy kept in the venv) are today's.
+fn pinned_venv(env: &Env, spec: &PinnedVenv) -> Result<()> {
+    let req_path = env.root.join(spec.requirements);
     let requirements = fs::read_to_string(&req_path).map_err(|e| Error::io(req_path.display().to_string(), e))?;
-    let version = pinned_version(&requirements, FDT_PACKAGE).ok_or_else(|| Error::StillMissing {
-        tool: FDT_PACKAGE.into(),
-        detail: format!("{FDT_REQUIREMENTS} pins no `{FDT_PACKAGE}==VERSION`"),
+    let version = pinned_version(&requirements, spec.package).ok_or_else(|| Error::StillMissing {
+        tool: spec.package.into(),
+        detail: format!("{} pins no `{}==VERSION`", spec.requirements, spec.package),
     })?;
-    let tool = format!("{FDT_PACKAGE} {version} (venv target/fdt-venv)");
-    let venv = fdt_venv_dir(env);
-    let python = fdt_python(env);
+    let tool = format!("{} {version} (venv target/{})", spec.package, spec.dir);
+    let venv = spec.path(env);
+    let python = spec.bin(env, "python");
     let stamp = venv.join("kiln-requirements.txt");
-    let installed = |env: &Env| {
-        probe(env.cmd(&python).args([
-            "-c",
-            "import importlib.metadata as m, foundry_dev_tools.clients.build2; print(m.version('foundry-dev-tools'))",
-        ]))
-    };
+    let check =
+        format!("import importlib.metadata as m; {}; print(m.version({:?}))", spec.import_check, spec.distribution);
+    let installed = |env: &Env| probe(env.cmd(&python).args(["-c", &check]));
     let current = installed(env);
     if current.as_deref() == Some(version) && fs::read_to_string(&stamp).is_ok_and(|s| s == requirements) {
         present(&tool);
@@ -227,7 +272,10 @@ fn fdt_venv(env: &Env) -> Result<()> {
         Some(got) if got == version => {
             fs::write(&stamp, &requirements).map_err(|e| Error::io(format!("writing {}", stamp.display()), e))
         }
-        got => Err(Error::StillMissing { tool, detail: format!("the venv's python reports {FDT_PACKAGE} {got:?}") }),
+        got => Err(Error::StillMissing {
+            tool,
+            detail: format!("the venv's python reports {} {got:?}", spec.distribution),
+        }),
     }
 }
 

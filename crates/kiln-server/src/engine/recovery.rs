@@ -14,8 +14,6 @@
 //!
 //!   No attempt is submitted again, so nothing runs twice.
 
-use std::io::Seek;
-
 use kiln_api::build2::{JobStatus, Placement};
 
 use super::executor::ray::{Ray, submission_id};
@@ -33,9 +31,17 @@ impl Engine {
         if unfinished.is_empty() {
             return Ok(());
         }
-        // Whatever the placement says: a crash between spawn and record leaves none.
+        // Local attempts, and under the local executor also those a crash left without a
+        // placement (spawned, not yet recorded). Never a Ray job's: on a one-machine cluster
+        // its processes carry the same KILN_* markers, and Ray's lookup below handles it.
+        let ray = matches!(self.inner.executor, Executor::Ray(_));
         let leftovers: Vec<Leftover> = unfinished
             .iter()
+            .filter(|a| match &a.placement {
+                Some(Placement::Local) => true,
+                Some(Placement::Ray { .. }) => false,
+                None => !ray,
+            })
             .map(|a| Leftover { job_rid: a.job_rid.to_string(), attempt: a.number, mark: a.group })
             .collect();
         let killed = tokio::task::spawn_blocking(move || process::kill_leftovers(&leftovers))
@@ -86,15 +92,14 @@ impl Engine {
             .await?;
         let Some((build, mut job)) = found else { return Ok(()) };
 
-        // The log: what Ray has beyond what the crashed run had copied.
+        // The log: Ray keeps all of it, so it is written again from the start.
         let log_path =
             self.inner.data.attempt_log(&build.team, build.run_id, build.archived, &job.job_spec_name, a.number);
         if let Some(dir) = log_path.parent() {
             tokio::fs::create_dir_all(dir).await?;
         }
-        let mut log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path)?;
-        let mut copied = usize::try_from(log.seek(std::io::SeekFrom::End(0))?).unwrap_or(usize::MAX);
-        if let Err(e) = ray.copy_log(&id, &mut log, &mut copied).await {
+        let mut log = std::fs::File::create(&log_path)?;
+        if let Err(e) = ray.copy_log(&id, &mut log, &mut 0, true).await {
             tracing::warn!(submission_id = %id, error = %e, "could not copy the log of a Ray job at restart");
         }
 

@@ -62,6 +62,9 @@ pub struct JobInfo {
     pub driver_exit_code: Option<i32>,
     #[serde(default)]
     pub driver_info: Option<DriverInfo>,
+    /// `http://<node ip>:<port>` of the agent on the node that runs the entrypoint.
+    #[serde(default)]
+    pub driver_agent_http_address: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -87,8 +90,16 @@ impl JobState {
 }
 
 impl JobInfo {
+    /// The node's address: Ray fills `driver_info` for drivers that connect to Ray, and the
+    /// agent address for every job (a plain `sh -c` never connects).
     pub fn node(&self) -> Option<String> {
-        self.driver_info.as_ref().and_then(|d| d.node_ip_address.clone()).filter(|a| !a.is_empty())
+        let from_driver = self.driver_info.as_ref().and_then(|d| d.node_ip_address.clone()).filter(|a| !a.is_empty());
+        from_driver.or_else(|| {
+            let agent = self.driver_agent_http_address.as_deref()?;
+            let host = agent.split_once("://").map_or(agent, |(_, rest)| rest);
+            let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+            (!host.is_empty()).then(|| host.to_owned())
+        })
     }
 
     /// How a finished job ended.
@@ -115,6 +126,18 @@ fn exit_code_in(message: &str) -> Option<i32> {
     let rest = &message[message.find("exit code ")? + "exit code ".len()..];
     let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '-')).unwrap_or(rest.len());
     rest[..end].parse().ok()
+}
+
+/// A line Ray adds to a job's log: its job manager's own log lines
+/// (`2026-12-01 22:30:57,119\tINFO job_manager.py:581 -- …`) and "Running entrypoint for
+/// job <id>: …". The job's own output is everything else.
+fn is_ray_line(line: &str, id: &str) -> bool {
+    if line.starts_with(&format!("Running entrypoint for job {id}: ")) {
+        return true;
+    }
+    let Some((stamp, rest)) = line.split_once('\t') else { return false };
+    let stamp_like = stamp.len() == 23 && stamp.as_bytes()[4] == b'-' && stamp.as_bytes()[19] == b',';
+    stamp_like && rest.split_once(' ').is_some_and(|(_, src)| src.starts_with("job_manager.py:"))
 }
 
 /// Quotes `s` for `sh`.
@@ -280,16 +303,26 @@ impl Ray {
         Ok(Running { ray: self.clone(), id, log, copied: 0, node: None })
     }
 
-    /// Copies `id`'s log into `log` after the `copied` bytes already there.
-    pub async fn copy_log(&self, id: &str, log: &mut std::fs::File, copied: &mut usize) -> Result<(), RayError> {
+    /// Copies the new part of `id`'s log into `log`; `copied` counts the bytes of Ray's log
+    /// already handled. Only whole lines are copied until the job has `ended`, so that Ray's
+    /// own lines can be recognised and left out.
+    pub async fn copy_log(
+        &self,
+        id: &str,
+        log: &mut std::fs::File,
+        copied: &mut usize,
+        ended: bool,
+    ) -> Result<(), RayError> {
         let text = self.logs(id).await?;
-        if let Some(new) = text.as_bytes().get(*copied..)
-            && !new.is_empty()
-        {
-            // Synchronous and short: a cancelled wait never leaves `copied` behind the file.
-            log.write_all(new)?;
-            *copied = text.len();
+        let Some(new) = text.get(*copied..) else { return Ok(()) };
+        let take = if ended { new.len() } else { new.rfind('\n').map_or(0, |i| i + 1) };
+        if take == 0 {
+            return Ok(());
         }
+        let kept: String = new[..take].split_inclusive('\n').filter(|line| !is_ray_line(line, id)).collect();
+        // Synchronous and short: a cancelled wait never leaves `copied` behind the file.
+        log.write_all(kept.as_bytes())?;
+        *copied += take;
         Ok(())
     }
 
@@ -359,8 +392,9 @@ impl Running {
                 self.node = info.node();
             }
             // Read the log after the status: a job that has ended has written all of it.
-            self.ray.copy_log(&self.id, &mut self.log, &mut self.copied).await.map_err(std::io::Error::other)?;
-            if info.status.is_terminal() {
+            let ended = info.status.is_terminal();
+            self.ray.copy_log(&self.id, &mut self.log, &mut self.copied, ended).await.map_err(std::io::Error::other)?;
+            if ended {
                 return Ok(info.exit());
             }
             tokio::time::sleep(POLL).await;
@@ -369,7 +403,7 @@ impl Running {
 
     pub async fn kill(&mut self) -> std::io::Result<AttemptExit> {
         let info = self.ray.stop_and_wait(&self.id).await.map_err(std::io::Error::other)?;
-        let _ = self.ray.copy_log(&self.id, &mut self.log, &mut self.copied).await;
+        let _ = self.ray.copy_log(&self.id, &mut self.log, &mut self.copied, true).await;
         Ok(match info {
             Some(info) if info.status.is_terminal() => info.exit(),
             Some(info) => AttemptExit::Lost(format!("Ray did not stop job {} in time ({:?})", self.id, info.status)),
@@ -390,6 +424,14 @@ mod tests {
     }
 
     #[test]
+    fn rays_own_lines_are_left_out() {
+        assert!(is_ray_line("2026-12-01 22:30:57,119\tINFO job_manager.py:581 -- Runtime env is setting up.\n", "t1"));
+        assert!(is_ray_line("Running entrypoint for job t1: cd /tmp && exec sh -c 'x'\n", "t1"));
+        assert!(!is_ray_line("hi\n", "t1"));
+        assert!(!is_ray_line("2026-12-01 22:30:57,119\tINFO my_script.py:1 -- mine\n", "t1"));
+    }
+
+    #[test]
     fn quoting_survives_quotes() {
         assert_eq!(sh_quote("it's"), r"'it'\''s'");
     }
@@ -401,7 +443,9 @@ mod tests {
             message: Some(message.into()),
             driver_exit_code: code,
             driver_info: None,
+            driver_agent_http_address: Some("http://192.0.2.2:52365".into()),
         };
+        assert_eq!(info(JobState::Running, None, "").node().as_deref(), Some("192.0.2.2"));
         assert_eq!(info(JobState::Succeeded, Some(0), "").exit(), AttemptExit::Code(0));
         assert_eq!(info(JobState::Failed, Some(75), "").exit(), AttemptExit::Code(75));
         assert_eq!(info(JobState::Failed, None, "failed with exit code 3").exit(), AttemptExit::Code(3));
