@@ -7,6 +7,8 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod bench;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
