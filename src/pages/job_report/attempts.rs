@@ -109,6 +109,8 @@ pub fn AttemptsTable(props: &AttemptsTableProps) -> Html {
                 <td data-label="Started">{ time_cell(attempt.started_time.as_ref(), props.now) }</td>
                 <td data-label="Took">{ time_fmt::elapsed(attempt.started_time.as_ref(), attempt.finished_time.as_ref(), props.now).unwrap_or_default() }</td>
                 <td class="attempt-error stack-wide">{ attempt.error.clone().unwrap_or_default() }</td>
+                // "local", or "ray: <submission id> on <node>": the only place the executor shows.
+                <td data-label="Ran on" class="attempt-placement">{ attempt.placement.as_ref().map(ToString::to_string).unwrap_or_default() }</td>
                 <td data-label="Retryable">{ if attempt.error.is_some() || attempt.exit_code.is_some_and(|c| c != 0) {
                     if attempt.retryable { "Yes" } else { "No" } } else { "" } }</td>
                 <td class="attempt-log">{ for log_button }</td>
@@ -121,7 +123,7 @@ pub fn AttemptsTable(props: &AttemptsTableProps) -> Html {
                 <thead><tr>
                     <th scope="col">{ "#" }</th><th scope="col">{ "Result" }</th><th scope="col">{ "Ended with" }</th>
                     <th scope="col">{ "Started" }</th><th scope="col">{ "Took" }</th><th scope="col">{ "Error" }</th>
-                    <th scope="col">{ "Retryable" }</th><th scope="col"><span class="visually-hidden">{ "Log" }</span></th>
+                    <th scope="col">{ "Ran on" }</th><th scope="col">{ "Retryable" }</th><th scope="col"><span class="visually-hidden">{ "Log" }</span></th>
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
