@@ -235,19 +235,26 @@ pub enum BuildStatus {
 }
 
 impl BuildStatus {
+    pub const ALL: [BuildStatus; 4] =
+        [BuildStatus::Running, BuildStatus::Succeeded, BuildStatus::Failed, BuildStatus::Canceled];
+
     pub fn is_terminal(self) -> bool {
         !matches!(self, BuildStatus::Running)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuildStatus::Running => "RUNNING",
+            BuildStatus::Succeeded => "SUCCEEDED",
+            BuildStatus::Failed => "FAILED",
+            BuildStatus::Canceled => "CANCELED",
+        }
     }
 }
 
 impl fmt::Display for BuildStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            BuildStatus::Running => "RUNNING",
-            BuildStatus::Succeeded => "SUCCEEDED",
-            BuildStatus::Failed => "FAILED",
-            BuildStatus::Canceled => "CANCELED",
-        })
+        f.write_str(self.as_str())
     }
 }
 

@@ -9,6 +9,8 @@ pub mod error;
 mod openapi;
 pub mod pipeline;
 pub mod rid;
+#[cfg(feature = "rusqlite")]
+mod sql;
 pub mod team;
 pub mod teams;
 pub mod timestamp;

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::engine::process::GroupMark;
 
-use super::{StoreResult, enum_col, enum_str, json_col, rid_col, team_col, to_json};
+use super::{Json, StoreResult};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuildRow {
@@ -80,136 +80,54 @@ pub struct AttemptRow {
 const BUILD_COLS: &str = "seq, rid, group_rid, team, run_id, status, branch, fallbacks, created_by, created_ms, \
      started_ms, finished_ms, request, tags, archived, error";
 
-fn build_from_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<BuildRow>> {
-    let raw = (
-        row.get::<_, i64>(0)?,
-        row.get::<_, String>(1)?,
-        row.get::<_, String>(2)?,
-        row.get::<_, String>(3)?,
-        row.get::<_, i64>(4)?,
-        row.get::<_, String>(5)?,
-        row.get::<_, String>(6)?,
-        row.get::<_, String>(7)?,
-        row.get::<_, String>(8)?,
-        row.get::<_, i64>(9)?,
-        row.get::<_, Option<i64>>(10)?,
-        row.get::<_, Option<i64>>(11)?,
-        row.get::<_, String>(12)?,
-        row.get::<_, String>(13)?,
-        row.get::<_, bool>(14)?,
-        row.get::<_, Option<String>>(15)?,
-    );
-    Ok((|| {
-        let (
-            seq,
-            rid,
-            group,
-            team,
-            run_id,
-            status,
-            branch,
-            fallbacks,
-            by,
-            created,
-            started,
-            finished,
-            req,
-            tags,
-            archived,
-            error,
-        ) = raw;
-        Ok(BuildRow {
-            seq,
-            rid: rid_col(rid)?,
-            group_rid: rid_col(group)?,
-            team: team_col(team)?,
-            run_id: run_id as u64,
-            status: enum_col(status)?,
-            branch,
-            fallbacks: json_col(&fallbacks)?,
-            created_by: by,
-            created_ms: created,
-            started_ms: started,
-            finished_ms: finished,
-            request: json_col(&req)?,
-            tags: json_col(&tags)?,
-            archived,
-            error,
-        })
-    })())
+fn build_from_row(row: &Row<'_>) -> rusqlite::Result<BuildRow> {
+    Ok(BuildRow {
+        seq: row.get(0)?,
+        rid: row.get(1)?,
+        group_rid: row.get(2)?,
+        team: row.get(3)?,
+        run_id: row.get(4)?,
+        status: row.get(5)?,
+        branch: row.get(6)?,
+        fallbacks: row.get::<_, Json<_>>(7)?.0,
+        created_by: row.get(8)?,
+        created_ms: row.get(9)?,
+        started_ms: row.get(10)?,
+        finished_ms: row.get(11)?,
+        request: row.get::<_, Json<_>>(12)?.0,
+        tags: row.get::<_, Json<_>>(13)?.0,
+        archived: row.get(14)?,
+        error: row.get(15)?,
+    })
 }
 
 const JOB_COLS: &str = "rid, build_rid, position, job_spec_rid, job_spec_name, status, reason, stale_reason, \
      timeout_seconds, queued_behind, inputs, outputs, depends_on, attempt_count, started_ms, finished_ms, error";
 
-fn job_from_row(row: &Row<'_>) -> rusqlite::Result<StoreResult<JobRow>> {
-    let raw = (
-        row.get::<_, String>(0)?,
-        row.get::<_, String>(1)?,
-        row.get::<_, i64>(2)?,
-        row.get::<_, String>(3)?,
-        row.get::<_, String>(4)?,
-        row.get::<_, String>(5)?,
-        row.get::<_, Option<String>>(6)?,
-        row.get::<_, Option<String>>(7)?,
-        row.get::<_, Option<i64>>(8)?,
-        row.get::<_, Option<String>>(9)?,
-        row.get::<_, String>(10)?,
-        row.get::<_, String>(11)?,
-        row.get::<_, String>(12)?,
-        row.get::<_, i64>(13)?,
-        row.get::<_, Option<i64>>(14)?,
-        row.get::<_, Option<i64>>(15)?,
-        row.get::<_, Option<String>>(16)?,
-    );
-    Ok((|| {
-        let (
-            rid,
-            build,
-            position,
-            spec,
-            name,
-            status,
-            reason,
-            stale,
-            timeout,
-            behind,
-            inputs,
-            outputs,
-            deps,
-            count,
-            s,
-            f,
-            e,
-        ) = raw;
-        Ok(JobRow {
-            rid: rid_col(rid)?,
-            build_rid: rid_col(build)?,
-            position,
-            job_spec_rid: rid_col(spec)?,
-            job_spec_name: name,
-            status: enum_col(status)?,
-            reason,
-            stale_reason: stale,
-            timeout_seconds: timeout.map(|t| t as u64),
-            queued_behind: behind.map(rid_col).transpose()?,
-            inputs: json_col(&inputs)?,
-            outputs: json_col(&outputs)?,
-            depends_on: json_col(&deps)?,
-            attempt_count: count as u32,
-            started_ms: s,
-            finished_ms: f,
-            error: e,
-        })
-    })())
+fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRow> {
+    Ok(JobRow {
+        rid: row.get(0)?,
+        build_rid: row.get(1)?,
+        position: row.get(2)?,
+        job_spec_rid: row.get(3)?,
+        job_spec_name: row.get(4)?,
+        status: row.get(5)?,
+        reason: row.get(6)?,
+        stale_reason: row.get(7)?,
+        timeout_seconds: row.get(8)?,
+        queued_behind: row.get(9)?,
+        inputs: row.get::<_, Json<_>>(10)?.0,
+        outputs: row.get::<_, Json<_>>(11)?.0,
+        depends_on: row.get::<_, Json<_>>(12)?.0,
+        attempt_count: row.get(13)?,
+        started_ms: row.get(14)?,
+        finished_ms: row.get(15)?,
+        error: row.get(16)?,
+    })
 }
 
-fn collect<T>(rows: impl Iterator<Item = rusqlite::Result<StoreResult<T>>>) -> StoreResult<Vec<T>> {
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row??);
-    }
-    Ok(out)
+fn collect<T>(rows: impl Iterator<Item = rusqlite::Result<T>>) -> StoreResult<Vec<T>> {
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The next run id of a team: 1 for its first build.
@@ -218,7 +136,7 @@ pub fn next_run_id(conn: &Connection, team: &TeamName) -> StoreResult<u64> {
         "INSERT INTO team_counters (team, last_run_id) VALUES (?1, 1)
          ON CONFLICT (team) DO UPDATE SET last_run_id = last_run_id + 1
          RETURNING last_run_id",
-        [team.as_str()],
+        [team],
         |r| r.get(0),
     )?;
     Ok(id as u64)
@@ -230,19 +148,19 @@ pub fn insert_build(conn: &Connection, b: &BuildRow) -> StoreResult<i64> {
                              started_ms, finished_ms, request, tags, archived, error)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
-            b.rid.as_str(),
-            b.group_rid.as_str(),
-            b.team.as_str(),
-            b.run_id as i64,
-            enum_str(&b.status)?,
+            &b.rid,
+            &b.group_rid,
+            &b.team,
+            b.run_id,
+            b.status,
             b.branch,
-            to_json(&b.fallbacks)?,
+            Json(&b.fallbacks),
             b.created_by,
             b.created_ms,
             b.started_ms,
             b.finished_ms,
-            to_json(&b.request)?,
-            to_json(&b.tags)?,
+            Json(&b.request),
+            Json(&b.tags),
             b.archived,
             b.error,
         ],
@@ -254,19 +172,19 @@ pub fn insert_job(conn: &Connection, j: &JobRow) -> StoreResult<()> {
     conn.execute(
         &format!("INSERT INTO jobs ({JOB_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"),
         params![
-            j.rid.as_str(),
-            j.build_rid.as_str(),
+            &j.rid,
+            &j.build_rid,
             j.position,
-            j.job_spec_rid.as_str(),
+            &j.job_spec_rid,
             j.job_spec_name,
-            j.status.as_str(),
+            j.status,
             j.reason,
             j.stale_reason,
-            j.timeout_seconds.map(|t| t as i64),
-            j.queued_behind.as_ref().map(Rid::as_str),
-            to_json(&j.inputs)?,
-            to_json(&j.outputs)?,
-            to_json(&j.depends_on)?,
+            j.timeout_seconds,
+            j.queued_behind,
+            Json(&j.inputs),
+            Json(&j.outputs),
+            Json(&j.depends_on),
             j.attempt_count,
             j.started_ms,
             j.finished_ms,
@@ -283,12 +201,12 @@ pub fn update_job(conn: &Connection, j: &JobRow) -> StoreResult<()> {
                 attempt_count = ?7, started_ms = ?8, finished_ms = ?9, error = ?10
          WHERE rid = ?1",
         params![
-            j.rid.as_str(),
-            j.status.as_str(),
+            &j.rid,
+            j.status,
             j.reason,
-            j.queued_behind.as_ref().map(Rid::as_str),
-            to_json(&j.inputs)?,
-            to_json(&j.outputs)?,
+            j.queued_behind,
+            Json(&j.inputs),
+            Json(&j.outputs),
             j.attempt_count,
             j.started_ms,
             j.finished_ms,
@@ -300,35 +218,32 @@ pub fn update_job(conn: &Connection, j: &JobRow) -> StoreResult<()> {
 
 pub fn get_build(conn: &Connection, rid: &Rid) -> StoreResult<Option<BuildRow>> {
     let sql = format!("SELECT {BUILD_COLS} FROM builds WHERE rid = ?1");
-    conn.query_row(&sql, [rid.as_str()], build_from_row).optional()?.transpose()
+    Ok(conn.query_row(&sql, [rid], build_from_row).optional()?)
 }
 
 pub fn get_build_by_run(conn: &Connection, team: &TeamName, run_id: u64) -> StoreResult<Option<BuildRow>> {
     let sql = format!("SELECT {BUILD_COLS} FROM builds WHERE team = ?1 AND run_id = ?2");
-    conn.query_row(&sql, params![team.as_str(), run_id as i64], build_from_row).optional()?.transpose()
+    Ok(conn.query_row(&sql, params![team, run_id], build_from_row).optional()?)
 }
 
 pub fn group_exists(conn: &Connection, group: &Rid) -> StoreResult<bool> {
-    Ok(conn
-        .query_row("SELECT 1 FROM builds WHERE group_rid = ?1 LIMIT 1", [group.as_str()], |_| Ok(()))
-        .optional()?
-        .is_some())
+    Ok(conn.query_row("SELECT 1 FROM builds WHERE group_rid = ?1 LIMIT 1", [group], |_| Ok(())).optional()?.is_some())
 }
 
 pub fn jobs_of(conn: &Connection, build: &Rid) -> StoreResult<Vec<JobRow>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {JOB_COLS} FROM jobs WHERE build_rid = ?1 ORDER BY position"))?;
-    let rows = stmt.query_map([build.as_str()], job_from_row)?;
+    let rows = stmt.query_map([build], job_from_row)?;
     collect(rows)
 }
 
 pub fn get_job(conn: &Connection, rid: &Rid) -> StoreResult<Option<JobRow>> {
     let sql = format!("SELECT {JOB_COLS} FROM jobs WHERE rid = ?1");
-    conn.query_row(&sql, [rid.as_str()], job_from_row).optional()?.transpose()
+    Ok(conn.query_row(&sql, [rid], job_from_row).optional()?)
 }
 
 pub fn set_build_started(conn: &Connection, rid: &Rid, ms: i64) -> StoreResult<()> {
-    conn.execute("UPDATE builds SET started_ms = ?2 WHERE rid = ?1 AND started_ms IS NULL", params![rid.as_str(), ms])?;
+    conn.execute("UPDATE builds SET started_ms = ?2 WHERE rid = ?1 AND started_ms IS NULL", params![rid, ms])?;
     Ok(())
 }
 
@@ -341,18 +256,18 @@ pub fn finish_build(
 ) -> StoreResult<()> {
     conn.execute(
         "UPDATE builds SET status = ?2, error = ?3, finished_ms = ?4 WHERE rid = ?1",
-        params![rid.as_str(), enum_str(&status)?, error, ms],
+        params![rid, status, error, ms],
     )?;
     Ok(())
 }
 
 pub fn set_tags(conn: &Connection, rid: &Rid, tags: &[String]) -> StoreResult<()> {
-    conn.execute("UPDATE builds SET tags = ?2 WHERE rid = ?1", params![rid.as_str(), to_json(&tags)?])?;
+    conn.execute("UPDATE builds SET tags = ?2 WHERE rid = ?1", params![rid, Json(tags)])?;
     Ok(())
 }
 
 pub fn set_archived(conn: &Connection, rid: &Rid, archived: bool) -> StoreResult<()> {
-    conn.execute("UPDATE builds SET archived = ?2 WHERE rid = ?1", params![rid.as_str(), archived])?;
+    conn.execute("UPDATE builds SET archived = ?2 WHERE rid = ?1", params![rid, archived])?;
     Ok(())
 }
 
@@ -361,21 +276,18 @@ pub fn attempts_of(conn: &Connection, job: &Rid) -> StoreResult<Vec<AttemptRow>>
         "SELECT job_rid, number, started_ms, finished_ms, exit_code, signal, error, retryable, placement
          FROM attempts WHERE job_rid = ?1 ORDER BY number",
     )?;
-    let rows = stmt.query_map([job.as_str()], |r| {
-        let rid: String = r.get(0)?;
-        Ok((|| {
-            Ok(AttemptRow {
-                job_rid: rid_col(rid)?,
-                number: r.get(1)?,
-                started_ms: r.get(2)?,
-                finished_ms: r.get(3)?,
-                exit_code: r.get(4)?,
-                signal: r.get(5)?,
-                error: r.get(6)?,
-                retryable: r.get(7)?,
-                placement: r.get::<_, Option<String>>(8)?.map(|p| json_col(&p)).transpose()?,
-            })
-        })())
+    let rows = stmt.query_map([job], |r| {
+        Ok(AttemptRow {
+            job_rid: r.get(0)?,
+            number: r.get(1)?,
+            started_ms: r.get(2)?,
+            finished_ms: r.get(3)?,
+            exit_code: r.get(4)?,
+            signal: r.get(5)?,
+            error: r.get(6)?,
+            retryable: r.get(7)?,
+            placement: r.get::<_, Option<Json<_>>>(8)?.map(|p| p.0),
+        })
     })?;
     collect(rows)
 }
@@ -386,7 +298,7 @@ pub fn upsert_attempt(conn: &Connection, a: &AttemptRow) -> StoreResult<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (job_rid, number) DO UPDATE SET finished_ms = ?4, exit_code = ?5, signal = ?6,
              error = ?7, retryable = ?8",
-        params![a.job_rid.as_str(), a.number, a.started_ms, a.finished_ms, a.exit_code, a.signal, a.error, a.retryable],
+        params![&a.job_rid, a.number, a.started_ms, a.finished_ms, a.exit_code, a.signal, a.error, a.retryable],
     )?;
     Ok(())
 }
@@ -401,13 +313,7 @@ pub fn set_attempt_placement(
 ) -> StoreResult<()> {
     conn.execute(
         "UPDATE attempts SET placement = ?3, pgid = ?4, pgid_started = ?5 WHERE job_rid = ?1 AND number = ?2",
-        params![
-            job.as_str(),
-            number,
-            to_json(placement)?,
-            group.map(|g| g.pgid),
-            group.and_then(|g| i64::try_from(g.started).ok())
-        ],
+        params![job, number, Json(placement), group.map(|g| g.pgid), group.and_then(|g| i64::try_from(g.started).ok())],
     )?;
     Ok(())
 }
@@ -428,23 +334,17 @@ pub fn unfinished_attempts(conn: &Connection) -> StoreResult<Vec<UnfinishedAttem
         "SELECT job_rid, number, placement, pgid, pgid_started, started_ms FROM attempts WHERE finished_ms IS NULL",
     )?;
     let rows = stmt.query_map([], |r| {
-        let rid: String = r.get(0)?;
-        let placement: Option<String> = r.get(2)?;
         let pgid: Option<u32> = r.get(3)?;
         let started: Option<i64> = r.get(4)?;
-        let number: u32 = r.get(1)?;
-        let started_ms: i64 = r.get(5)?;
-        Ok((|| {
-            Ok(UnfinishedAttempt {
-                job_rid: rid_col(rid)?,
-                number,
-                started_ms,
-                placement: placement.map(|p| json_col(&p)).transpose()?,
-                group: pgid
-                    .zip(started.and_then(|s| u64::try_from(s).ok()))
-                    .map(|(pgid, started)| GroupMark { pgid, started }),
-            })
-        })())
+        Ok(UnfinishedAttempt {
+            job_rid: r.get(0)?,
+            number: r.get(1)?,
+            started_ms: r.get(5)?,
+            placement: r.get::<_, Option<Json<_>>>(2)?.map(|p| p.0),
+            group: pgid
+                .zip(started.and_then(|s| u64::try_from(s).ok()))
+                .map(|(pgid, started)| GroupMark { pgid, started }),
+        })
     })?;
     collect(rows)
 }
@@ -491,10 +391,8 @@ pub fn list_builds(conn: &Connection, team: &TeamName, f: &BuildFilter) -> Store
          ORDER BY seq DESC LIMIT ?6"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        params![team.as_str(), f.before_seq, f.tag, f.dataset_rid, f.q, i64::from(f.limit) + 1],
-        build_from_row,
-    )?;
+    let rows =
+        stmt.query_map(params![team, f.before_seq, f.tag, f.dataset_rid, f.q, i64::from(f.limit) + 1], build_from_row)?;
     let mut builds = collect(rows)?;
     let next = if builds.len() > f.limit as usize {
         builds.truncate(f.limit as usize);
@@ -509,23 +407,16 @@ pub fn list_builds(conn: &Connection, team: &TeamName, f: &BuildFilter) -> Store
 pub fn team_summaries(conn: &Connection) -> StoreResult<Vec<(TeamName, u64, u64)>> {
     let mut stmt =
         conn.prepare_cached("SELECT team, SUM(status = 'RUNNING'), COUNT(*) FROM builds GROUP BY team ORDER BY team")?;
-    let rows = stmt.query_map([], |r| {
-        let team: String = r.get(0)?;
-        let active: i64 = r.get(1)?;
-        let total: i64 = r.get(2)?;
-        Ok(team_col(team).map(|t| (t, active as u64, total as u64)))
-    })?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     collect(rows)
 }
 
 pub fn submission(conn: &Connection, id: &str) -> StoreResult<Option<Rid>> {
-    let rid: Option<String> =
-        conn.query_row("SELECT build_rid FROM submissions WHERE submission_id = ?1", [id], |r| r.get(0)).optional()?;
-    rid.map(rid_col).transpose()
+    Ok(conn.query_row("SELECT build_rid FROM submissions WHERE submission_id = ?1", [id], |r| r.get(0)).optional()?)
 }
 
 pub fn insert_submission(conn: &Connection, id: &str, build: &Rid) -> StoreResult<()> {
-    conn.execute("INSERT INTO submissions (submission_id, build_rid) VALUES (?1, ?2)", params![id, build.as_str()])?;
+    conn.execute("INSERT INTO submissions (submission_id, build_rid) VALUES (?1, ?2)", params![id, build])?;
     Ok(())
 }
 
@@ -551,7 +442,7 @@ pub fn recover_after_restart(conn: &mut Connection, ms: i64) -> StoreResult<Vec<
              SELECT 1 FROM jobs WHERE jobs.build_rid = builds.rid AND jobs.status NOT IN ('SUCCEEDED', 'DID_NOT_RUN'))",
         params![ms],
     )?;
-    let rids: Vec<String> = {
+    let rids: Vec<Rid> = {
         let mut stmt = tx.prepare("SELECT rid FROM builds WHERE status = 'RUNNING'")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
@@ -561,7 +452,7 @@ pub fn recover_after_restart(conn: &mut Connection, ms: i64) -> StoreResult<Vec<
         params![ms, REASON],
     )?;
     tx.commit()?;
-    rids.into_iter().map(rid_col).collect()
+    Ok(rids)
 }
 
 /// Distinct teams that have builds, for open mode's `whoami`.

@@ -5,7 +5,7 @@ use kiln_api::build2::JobStatus;
 use kiln_api::{Rid, TeamName};
 use rusqlite::{Connection, Row, params};
 
-use super::{StoreResult, enum_col, enum_str, rid_col, team_col};
+use super::StoreResult;
 
 /// One job of a job spec and the build it ran in.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,44 +26,24 @@ pub struct JobRunRow {
 const COLS: &str = "j.rid, j.build_rid, b.team, b.run_id, b.branch, j.job_spec_rid, j.status, j.started_ms, \
      j.finished_ms, j.attempt_count, j.error";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<StoreResult<JobRunRow>> {
-    let raw = (
-        r.get::<_, String>(0)?,
-        r.get::<_, String>(1)?,
-        r.get::<_, String>(2)?,
-        r.get::<_, i64>(3)?,
-        r.get::<_, String>(4)?,
-        r.get::<_, String>(5)?,
-        r.get::<_, String>(6)?,
-        r.get::<_, Option<i64>>(7)?,
-        r.get::<_, Option<i64>>(8)?,
-        r.get::<_, i64>(9)?,
-        r.get::<_, Option<String>>(10)?,
-    );
-    Ok((|| {
-        let (job, build, team, run_id, branch, spec, status, started_ms, finished_ms, attempts, error) = raw;
-        Ok(JobRunRow {
-            job_rid: rid_col(job)?,
-            build_rid: rid_col(build)?,
-            team: team_col(team)?,
-            run_id: run_id as u64,
-            branch,
-            job_spec_rid: rid_col(spec)?,
-            status: enum_col(status)?,
-            started_ms,
-            finished_ms,
-            attempt_count: attempts as u32,
-            error,
-        })
-    })())
+fn from_row(r: &Row<'_>) -> rusqlite::Result<JobRunRow> {
+    Ok(JobRunRow {
+        job_rid: r.get(0)?,
+        build_rid: r.get(1)?,
+        team: r.get(2)?,
+        run_id: r.get(3)?,
+        branch: r.get(4)?,
+        job_spec_rid: r.get(5)?,
+        status: r.get(6)?,
+        started_ms: r.get(7)?,
+        finished_ms: r.get(8)?,
+        attempt_count: r.get(9)?,
+        error: r.get(10)?,
+    })
 }
 
-fn collect(rows: impl Iterator<Item = rusqlite::Result<StoreResult<JobRunRow>>>) -> StoreResult<Vec<JobRunRow>> {
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row??);
-    }
-    Ok(out)
+fn collect(rows: impl Iterator<Item = rusqlite::Result<JobRunRow>>) -> StoreResult<Vec<JobRunRow>> {
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The newest `limit` jobs of a job spec that started, newest build first.
@@ -74,7 +54,7 @@ pub fn runs_of_spec(conn: &Connection, spec: &Rid, limit: u32) -> StoreResult<Ve
          ORDER BY b.seq DESC, j.position LIMIT ?2"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![spec.as_str(), limit], from_row)?;
+    let rows = stmt.query_map(params![spec, limit], from_row)?;
     collect(rows)
 }
 
@@ -87,7 +67,6 @@ pub fn last_finished_on_branch(conn: &Connection, branch: &str) -> StoreResult<V
          GROUP BY j.job_spec_rid"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let (ok, failed) = (enum_str(&JobStatus::Succeeded)?, enum_str(&JobStatus::Failed)?);
-    let rows = stmt.query_map(params![branch, ok, failed], from_row)?;
+    let rows = stmt.query_map(params![branch, JobStatus::Succeeded, JobStatus::Failed], from_row)?;
     collect(rows)
 }

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kiln_api::{Rid, TeamName, Timestamp};
+use kiln_api::Timestamp;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
 /// Read-only connections: enough for both cores and a reader waiting on the disk.
@@ -31,8 +32,6 @@ pub enum StoreError {
     Task,
     #[error("the database lock was poisoned by a panic")]
     Poisoned,
-    #[error("stored data is unreadable: {0}")]
-    Corrupt(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -146,32 +145,22 @@ pub(crate) fn ts_or_epoch(ms: i64) -> Timestamp {
         .expect("the Unix epoch is a valid timestamp")
 }
 
-pub(crate) fn rid_col(s: String) -> StoreResult<Rid> {
-    Rid::parse(&s).map_err(|e| StoreError::Corrupt(format!("RID {s:?}: {e}")))
+/// A column holding JSON (lists, maps, the request, a placement): `row.get::<_, Json<T>>(i)?.0`
+/// to read, `Json(&value)` to write. A value that does not decode is a conversion error.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Json<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned> FromSql for Json<T> {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        serde_json::from_slice(value.as_bytes()?).map(Json).map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
 }
 
-pub(crate) fn team_col(s: String) -> StoreResult<TeamName> {
-    TeamName::parse(&s).map_err(|e| StoreError::Corrupt(format!("team {s:?}: {e}")))
-}
-
-pub(crate) fn json_col<T: serde::de::DeserializeOwned>(s: &str) -> StoreResult<T> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("JSON column: {e}")))
-}
-
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode JSON: {e}")))
-}
-
-/// Enum columns hold the wire spelling of the value.
-pub(crate) fn enum_col<T: serde::de::DeserializeOwned>(s: String) -> StoreResult<T> {
-    serde_json::from_value(serde_json::Value::String(s.clone()))
-        .map_err(|_| StoreError::Corrupt(format!("unknown state {s:?}")))
-}
-
-pub(crate) fn enum_str<T: serde::Serialize>(value: &T) -> StoreResult<String> {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => Ok(s),
-        _ => Err(StoreError::Corrupt("an enum did not encode as a string".into())),
+impl<T: serde::Serialize> ToSql for Json<T> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        serde_json::to_string(&self.0)
+            .map(ToSqlOutput::from)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
     }
 }
 

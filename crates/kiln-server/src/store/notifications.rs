@@ -4,19 +4,12 @@ use kiln_api::TeamName;
 use kiln_api::teams::Notification;
 use rusqlite::{Connection, Row, params};
 
-use super::{StoreResult, enum_col, enum_str, rid_col, team_col, to_json, ts_or_epoch};
+use super::{Json, StoreResult, ts_or_epoch};
 
 pub fn insert(conn: &Connection, n: &Notification) -> StoreResult<u64> {
     conn.execute(
         "INSERT INTO notifications (build_rid, team, run_id, state, time_ms, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            n.build_rid.as_str(),
-            n.team.as_str(),
-            n.run_id as i64,
-            enum_str(&n.state)?,
-            n.time.unix_millis(),
-            n.message
-        ],
+        params![&n.build_rid, &n.team, n.run_id, n.state, n.time.unix_millis(), n.message],
     )?;
     Ok(conn.last_insert_rowid() as u64)
 }
@@ -36,41 +29,32 @@ pub fn list(
     since_ms: Option<i64>,
     limit: u32,
 ) -> StoreResult<Vec<Notification>> {
-    let mut out = Vec::new();
-    match teams {
+    let rows = match teams {
         None => {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLS} FROM notifications WHERE (?1 IS NULL OR time_ms >= ?1) ORDER BY id DESC LIMIT ?2"
             ))?;
-            for row in stmt.query_map(params![since_ms, limit], from_row)? {
-                out.push(row??);
-            }
+            stmt.query_map(params![since_ms, limit], from_row)?.collect::<rusqlite::Result<_>>()?
         }
         Some(teams) => {
             let names: Vec<&str> = teams.iter().map(TeamName::as_str).collect();
             let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} {OF_TEAMS}"))?;
-            for row in stmt.query_map(params![to_json(&names)?, since_ms, limit], from_row)? {
-                out.push(row??);
-            }
+            stmt.query_map(params![Json(&names), since_ms, limit], from_row)?.collect::<rusqlite::Result<_>>()?
         }
-    }
-    Ok(out)
+    };
+    Ok(rows)
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<StoreResult<Notification>> {
-    let (id, build, team, run_id, state, time_ms, message): (i64, String, String, i64, String, i64, String) =
-        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
-    Ok((|| {
-        Ok(Notification {
-            id: id as u64,
-            build_rid: rid_col(build)?,
-            team: team_col(team)?,
-            run_id: run_id as u64,
-            state: enum_col(state)?,
-            time: ts_or_epoch(time_ms),
-            message,
-        })
-    })())
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Notification> {
+    Ok(Notification {
+        id: r.get(0)?,
+        build_rid: r.get(1)?,
+        team: r.get(2)?,
+        run_id: r.get(3)?,
+        state: r.get(4)?,
+        time: ts_or_epoch(r.get(5)?),
+        message: r.get(6)?,
+    })
 }
 
 #[cfg(test)]

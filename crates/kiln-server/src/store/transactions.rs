@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use kiln_api::Rid;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{StoreResult, json_col, rid_col, to_json};
+use super::{Json, StoreResult};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransactionRow {
@@ -25,32 +25,18 @@ pub struct TransactionRow {
 
 const COLS: &str = "seq, rid, dataset_rid, branch, created_ms, job_rid, definition_hash, inputs, source_hash";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<StoreResult<TransactionRow>> {
-    let raw = (
-        r.get::<_, i64>(0)?,
-        r.get::<_, String>(1)?,
-        r.get::<_, String>(2)?,
-        r.get::<_, String>(3)?,
-        r.get::<_, i64>(4)?,
-        r.get::<_, Option<String>>(5)?,
-        r.get::<_, Option<String>>(6)?,
-        r.get::<_, String>(7)?,
-        r.get::<_, Option<String>>(8)?,
-    );
-    Ok((|| {
-        let (seq, rid, dataset, branch, created_ms, job, definition_hash, inputs, source_hash) = raw;
-        Ok(TransactionRow {
-            seq,
-            rid: rid_col(rid)?,
-            dataset_rid: rid_col(dataset)?,
-            branch,
-            created_ms,
-            job_rid: job.map(rid_col).transpose()?,
-            definition_hash,
-            inputs: json_col(&inputs)?,
-            source_hash,
-        })
-    })())
+fn from_row(r: &Row<'_>) -> rusqlite::Result<TransactionRow> {
+    Ok(TransactionRow {
+        seq: r.get(0)?,
+        rid: r.get(1)?,
+        dataset_rid: r.get(2)?,
+        branch: r.get(3)?,
+        created_ms: r.get(4)?,
+        job_rid: r.get(5)?,
+        definition_hash: r.get(6)?,
+        inputs: r.get::<_, Json<_>>(7)?.0,
+        source_hash: r.get(8)?,
+    })
 }
 
 pub fn insert(conn: &Connection, t: &TransactionRow) -> StoreResult<()> {
@@ -58,13 +44,13 @@ pub fn insert(conn: &Connection, t: &TransactionRow) -> StoreResult<()> {
         "INSERT INTO transactions (rid, dataset_rid, branch, created_ms, job_rid, definition_hash, inputs, source_hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            t.rid.as_str(),
-            t.dataset_rid.as_str(),
+            &t.rid,
+            &t.dataset_rid,
             t.branch,
             t.created_ms,
-            t.job_rid.as_ref().map(Rid::as_str),
+            &t.job_rid,
             t.definition_hash,
-            to_json(&t.inputs)?,
+            Json(&t.inputs),
             t.source_hash,
         ],
     )?;
@@ -74,7 +60,7 @@ pub fn insert(conn: &Connection, t: &TransactionRow) -> StoreResult<()> {
 pub fn latest(conn: &Connection, dataset: &Rid, branch: &str) -> StoreResult<Option<TransactionRow>> {
     let sql =
         format!("SELECT {COLS} FROM transactions WHERE dataset_rid = ?1 AND branch = ?2 ORDER BY seq DESC LIMIT 1");
-    conn.query_row(&sql, params![dataset.as_str(), branch], from_row).optional()?.transpose()
+    Ok(conn.query_row(&sql, params![dataset, branch], from_row).optional()?)
 }
 
 /// The latest transaction of every dataset on every branch.
@@ -86,9 +72,5 @@ pub fn latest_all(conn: &Connection) -> StoreResult<Vec<TransactionRow>> {
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([], from_row)?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row??);
-    }
-    Ok(out)
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
