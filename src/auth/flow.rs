@@ -48,7 +48,7 @@ impl fmt::Display for SignInError {
             SignInError::NotConfigured => write!(f, "sign-in is not configured (config.json has no oauth section)"),
             SignInError::Crypto(e) => write!(f, "{e}"),
             SignInError::Discovery(e) => write!(f, "the sign-in provider could not be reached: {e}"),
-            SignInError::Cancelled => write!(f, "sign-in was cancelled"),
+            SignInError::Cancelled => write!(f, "you cancelled at the sign-in page, so you are not signed in"),
             SignInError::Refused { error, description } => match description {
                 Some(d) => write!(f, "the sign-in provider refused: {d} ({error})"),
                 None => write!(f, "the sign-in provider refused: {error}"),
