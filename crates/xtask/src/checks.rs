@@ -20,6 +20,9 @@ const WASM_TEST_RUNNER_PORT: u16 = 47181;
 /// The script that drives the real foundry-dev-tools client against a server.
 const FDT_COMPAT_SCRIPT: &str = "tests/compat/fdt_compat.py";
 
+/// schemathesis's settings: seed, bounds, the four checks, the one operation left out.
+const SCHEMATHESIS_CONFIG: &str = "tests/schemathesis/schemathesis.toml";
+
 /// A test pipeline for the browser tests, used instead of the embedded demo when present.
 const FIXTURE_PIPELINE: &str = "tests/fixtures/pipeline.toml";
 
@@ -36,11 +39,12 @@ enum Check {
     WasmTests,
     E2e,
     FdtCompat,
+    Schemathesis,
     Size,
 }
 
 impl Check {
-    const ALL: [Check; 11] = [
+    const ALL: [Check; 12] = [
         Check::Fmt,
         Check::ClippyNative,
         Check::ClippyWasm,
@@ -51,6 +55,7 @@ impl Check {
         Check::WasmTests,
         Check::E2e,
         Check::FdtCompat,
+        Check::Schemathesis,
         Check::Size,
     ];
 
@@ -67,6 +72,7 @@ impl Check {
             Check::WasmTests => "wasm",
             Check::E2e => "e2e",
             Check::FdtCompat => "fdt",
+            Check::Schemathesis => "schemathesis",
             Check::Size => "size",
         }
     }
@@ -83,6 +89,7 @@ impl Check {
             Check::WasmTests => "wasm-bindgen-test (headless Chromium)",
             Check::E2e => "browser E2E (node --test tests/e2e/)",
             Check::FdtCompat => "foundry-dev-tools compatibility",
+            Check::Schemathesis => "schemathesis (OpenAPI document)",
             Check::Size => "console size",
         }
     }
@@ -112,6 +119,7 @@ impl Check {
             Check::WasmTests => wasm_tests(env),
             Check::E2e => e2e(env),
             Check::FdtCompat => fdt_compat(env),
+            Check::Schemathesis => schemathesis(env),
             Check::Size => crate::size::report(env),
         }
     }
@@ -230,6 +238,33 @@ fn fdt_compat(env: &Env) -> Result<()> {
     let mut cmd = env.cmd(setup::fdt_python(env));
     cmd.arg(FDT_COMPAT_SCRIPT).arg(&server.url).env("PYTHONDONTWRITEBYTECODE", "1");
     let result = proc::run(step, &mut cmd);
+    if result.is_err() {
+        server.print_log_tail();
+    }
+    drop(server);
+    result
+}
+
+/// schemathesis (the venv `setup` makes) against `/api/v1/openapi.json` of a throw-away
+/// kiln-server with the embedded demo pipeline, after one build has run so that team build
+/// paths find something. Its settings, including the four checks, are in
+/// tests/schemathesis/schemathesis.toml; it must report 0 failures.
+fn schemathesis(env: &Env) -> Result<()> {
+    let step = "schemathesis";
+    let server = TestServer::start(env, &env.server_bin(), ServerOptions::default())?;
+    let result = server.seed_build("clean/orders").and_then(|()| {
+        // Its working folder collects hypothesis' files; keep them out of the tree.
+        let work = env.target.join("xtask/schemathesis");
+        fs::create_dir_all(&work).map_err(|e| Error::io(format!("creating {}", work.display()), e))?;
+        let mut cmd = env.cmd(setup::SCHEMATHESIS_VENV.bin(env, "schemathesis"));
+        cmd.arg("--config-file")
+            .arg(env.root.join(SCHEMATHESIS_CONFIG))
+            .arg("run")
+            .arg(format!("{}/api/v1/openapi.json", server.url))
+            .arg("--no-color")
+            .current_dir(&work);
+        proc::run(step, &mut cmd)
+    });
     if result.is_err() {
         server.print_log_tail();
     }

@@ -124,6 +124,67 @@ impl Drop for TestServer {
     }
 }
 
+/// One HTTP/1.1 exchange over a plain socket (xtask has no HTTP client): the status and
+/// the body.
+fn exchange(addr: SocketAddr, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes())?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    // Small JSON answers: the body is everything after the head (answers here are not chunked
+    // apart from that framing, which a substring search does not mind).
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    Ok((status, body))
+}
+
+impl TestServer {
+    fn addr(&self) -> Result<SocketAddr> {
+        let hostport = self.url.trim_start_matches("http://");
+        hostport.parse().map_err(|e| Error::io(format!("parsing {hostport}"), std::io::Error::other(e)))
+    }
+
+    /// Submits a build of `dataset` (found by name in the catalog) and waits until it is no
+    /// longer running, so that the server has a finished build, its jobs and their logs.
+    pub fn seed_build(&self, dataset: &str) -> Result<()> {
+        let addr = self.addr()?;
+        let fail =
+            |what: String| Error::io(format!("seeding a build: {what}"), std::io::Error::other("unexpected answer"));
+        let (_, catalog) = exchange(addr, "GET", &format!("/api/v1/catalog/datasets?q={dataset}"), "")
+            .map_err(|e| Error::io("seeding a build: the catalog", e))?;
+        let rid = catalog
+            .split("\"rid\":\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .ok_or_else(|| fail(format!("no dataset {dataset} in {catalog}")))?
+            .to_owned();
+        let body = format!(
+            "{{\"jobSpecSelections\":[{{\"type\":\"datasets\",\"datasets\":{{\"datasetRids\":[\"{rid}\"],\"isRequired\":true}}}}]}}"
+        );
+        let (status, answer) = exchange(addr, "POST", "/build2/api/manager/submitBuild", &body)
+            .map_err(|e| Error::io("seeding a build: submitBuild", e))?;
+        if status != 200 {
+            return Err(fail(format!("submitBuild answered {status}: {answer}")));
+        }
+        let start = Instant::now();
+        while start.elapsed() < HEALTH_DEADLINE {
+            let (_, build) = exchange(addr, "GET", "/api/v1/teams/default/builds/1", "")
+                .map_err(|e| Error::io("seeding a build: its state", e))?;
+            if !build.contains("\"state\":\"running\"") && !build.contains("\"state\":\"queued\"") {
+                return Ok(());
+            }
+            thread::sleep(Duration::from_millis(200));
+        }
+        Err(fail(format!("the build did not finish within {HEALTH_DEADLINE:?}")))
+    }
+}
+
 /// One `GET /api/v1/health` over a plain socket; true on a 200.
 fn health_ok(addr: SocketAddr) -> bool {
     get_ok(addr, "/api/v1/health")

@@ -29,6 +29,7 @@ pub fn setup(env: &Env) -> Result<()> {
     npm_packages(env)?;
     fdt_venv(env)?;
     ray_venv(env)?;
+    schemathesis_venv(env)?;
     println!("==> setup: done in {}", proc::secs(start.elapsed()));
     Ok(())
 }
@@ -213,6 +214,15 @@ pub const RAY_VENV: PinnedVenv = PinnedVenv {
     import_check: "import ray.dashboard, ray.scripts.scripts",
 };
 
+/// The `schemathesis` check's venv (schemathesis 4.32.5 and its tree).
+pub const SCHEMATHESIS_VENV: PinnedVenv = PinnedVenv {
+    dir: "schemathesis-venv",
+    requirements: "tests/schemathesis/requirements.txt",
+    package: "schemathesis",
+    distribution: "schemathesis",
+    import_check: "import schemathesis",
+};
+
 impl PinnedVenv {
     pub fn path(&self, env: &Env) -> PathBuf {
         env.target.join(self.dir)
@@ -230,6 +240,10 @@ fn fdt_venv(env: &Env) -> Result<()> {
 
 fn ray_venv(env: &Env) -> Result<()> {
     pinned_venv(env, &RAY_VENV)
+}
+
+fn schemathesis_venv(env: &Env) -> Result<()> {
+    pinned_venv(env, &SCHEMATHESIS_VENV)
 }
 
 /// Makes `target/<dir>` hold the exact packages of the requirements file.
