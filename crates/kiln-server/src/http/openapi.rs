@@ -103,12 +103,21 @@ mod tests {
     #[test]
     fn no_route_bypasses_the_document() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
-        let mut files = 0;
-        for entry in std::fs::read_dir(&dir).expect("src/http") {
-            let path = entry.expect("an entry").path();
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
+        // Every .rs file under src/http, subfolders (such as v2/) included.
+        let mut pending = vec![dir.clone()];
+        let mut sources = Vec::new();
+        while let Some(folder) = pending.pop() {
+            for entry in std::fs::read_dir(&folder).expect("a readable folder") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    sources.push(path);
+                }
             }
+        }
+        let mut files = 0;
+        for path in sources {
             files += 1;
             let source = std::fs::read_to_string(&path).expect("readable source");
             for (n, line) in source.lines().enumerate() {
