@@ -202,6 +202,7 @@ fn timeline_has_a_bar_for_every_attempt() {
             inputs: Vec::new(),
             outputs: Vec::new(),
             attempts: vec![attempt(1, 10, Some(12), Some(75), None), attempt(2, 15, Some(30), Some(0), None)],
+            job_results: Default::default(),
         },
     );
     let drawn = bars(&jobs, &reports);

@@ -3,7 +3,8 @@
 
 docs/api.md promises that an unmodified `foundry-dev-tools` (module
 `foundry_dev_tools.clients.build2`) pointed at kiln-server can submit a build and read its
-build and job reports. This script checks that with the pinned client of
+build and job reports, including what its own `fdt build` command reads (`jobRids`,
+`jobResults`), and cancel a build through build2. This script checks that with the pinned client of
 tests/compat/requirements.txt, against a running kiln-server with the embedded demo pipeline:
 
     python fdt_compat.py http://127.0.0.1:PORT      (or KILN_URL=http://127.0.0.1:PORT)
@@ -191,6 +192,7 @@ def main() -> int:
             f"{report.get('status')}, jobs {names}",
         )
         check_job_reports(c, ctx, build_rid, report, "dataset build")
+        check_build_command_reads(c, ctx, report)
 
     # Unknown RIDs: Kiln answers 204 as Foundry does, which fdt maps to ResourceNotFoundError.
     c.check("api_get_build_report on an unknown RID raises ResourceNotFoundError",
@@ -202,7 +204,73 @@ def main() -> int:
     # does not walk past joined/order-lines, forced, with numRunJobAttempts=2 (customer-segments
     # fails its first attempt with the retryable exit code 75 and succeeds on its second).
     run_upstream(c, ctx, base)
+    run_cancel(c, ctx, base)
     return finish(c)
+
+
+def check_build_command_reads(c: Checks, ctx: FoundryContext, report: dict) -> None:
+    """What foundry-dev-tools' own `fdt build` command (cli/build.py) reads: `jobRids` of the
+    build report, then `jobResults` of each job report, whose keys are the output datasets."""
+    job_rids = report.get("jobRids")
+    c.check(
+        "build report jobRids lists the jobs in job order",
+        isinstance(job_rids, list) and job_rids == [j["rid"] for j in report.get("jobs", [])],
+        f"{len(job_rids or [])} job RIDs",
+    )
+    printed, expected = [], []
+    for job_rid in job_rids or []:
+        job_report = ctx.build2.api_get_job_report(job_rid).json()
+        printed.extend(rid for rid in job_report["jobResults"])  # exactly how cli/build.py iterates
+        expected.extend(o["datasetRid"] for o in job_report.get("outputs", []))
+    c.check(
+        "job report jobResults yields the output dataset RIDs",
+        bool(printed) and sorted(printed) == sorted(expected) and all(r.startswith("ri.foundry.main.dataset.") for r in printed),
+        f"{len(printed)} dataset(s)",
+    )
+
+
+def run_cancel(c: Checks, ctx: FoundryContext, base: str) -> None:
+    """build2's cancelJobsInBuild (`DELETE manager/builds/{buildRid}`) through the client's own
+    request machinery (foundry-dev-tools has no named method for it)."""
+    lifetime = c.run("catalog lookup of agg/customer-lifetime", lambda: catalog_dataset_rid(base, "agg/customer-lifetime"))
+    if lifetime is None:
+        return
+    # customer-lifetime runs for about 40 s: long enough to be cancelled while it runs.
+    answer = c.run("submit_dataset_build agg/customer-lifetime",
+                   lambda: ctx.build2.submit_dataset_build(dataset_rid=lifetime, force_build=True))
+    if answer is None:
+        return
+    build_rid = answer["buildRid"]
+    job_rid = next(iter(answer["jobsCreated"].values()))
+
+    def running() -> dict:
+        deadline = time.monotonic() + BUILD_DEADLINE_S
+        while True:
+            job = ctx.build2.api_get_job_report(job_rid).json()
+            if job.get("status") == "RUNNING" or time.monotonic() > deadline:
+                return job
+            time.sleep(POLL_INTERVAL_S)
+
+    job = c.run("the slow job to run", running)
+    if job is None or job.get("status") != "RUNNING":
+        c.check("the slow job runs before the cancel", False, f"{job and job.get('status')}")
+        return
+    response = c.run("DELETE manager/builds/{buildRid}",
+                     lambda: ctx.build2.api_request("DELETE", "manager/builds/" + build_rid))
+    if response is None:
+        return
+    c.check("DELETE manager/builds/{buildRid} answers 204", response.status_code == 204, str(response.status_code))
+    report = c.run("cancelled build report", lambda: wait_for_build(ctx, build_rid))
+    if report is not None:
+        c.check(
+            "the cancelled build and its running job end CANCELED",
+            report.get("status") == "CANCELED" and all(j.get("status") == "CANCELED" for j in report.get("jobs", [])),
+            f"{report.get('status')}, jobs {[j.get('status') for j in report.get('jobs', [])]}",
+        )
+    again = c.run("DELETE again", lambda: ctx.build2.api_request("DELETE", "manager/builds/" + build_rid))
+    if again is not None:
+        c.check("DELETE of a finished build answers 204 (nothing left to cancel)", again.status_code == 204,
+                str(again.status_code))
 
 
 def run_upstream(c: Checks, ctx: FoundryContext, base: str) -> None:

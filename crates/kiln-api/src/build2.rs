@@ -320,6 +320,10 @@ pub struct BuildReport {
     pub started_time: Option<Timestamp>,
     pub finished_time: Option<Timestamp>,
     pub request: SubmitBuildRequest,
+    /// The build's job RIDs in job order, as Foundry's build report lists them
+    /// (`foundry-dev-tools`' `build` command reads this).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub job_rids: Vec<Rid>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub jobs: Vec<BuildJob>,
 }
@@ -385,6 +389,20 @@ pub struct JobReport {
     pub outputs: Vec<JobOutput>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub attempts: Vec<Attempt>,
+    /// One entry per output, keyed by the output dataset's RID, as Foundry's job report
+    /// has it: iterating it yields the datasets the job wrote (what `foundry-dev-tools`'
+    /// `build` command prints).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub job_results: std::collections::BTreeMap<Rid, JobResult>,
+}
+
+/// What a job left in one output dataset; the value of `jobResults` is Kiln's own.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobResult {
+    /// The transaction the job committed, once it has.
+    pub transaction_rid: Option<Rid>,
 }
 
 /// One run of a job's command.

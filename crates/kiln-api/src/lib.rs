@@ -7,6 +7,7 @@ pub mod build2;
 pub mod error;
 #[cfg(feature = "openapi")]
 mod openapi;
+pub mod orchestration;
 pub mod pipeline;
 pub mod rid;
 #[cfg(feature = "rusqlite")]

@@ -1,6 +1,6 @@
 //! Stored rows as the wire types of the contract.
 
-use kiln_api::build2::{Attempt, BranchFallbacks, BuildJob, BuildReport, JobReport};
+use kiln_api::build2::{Attempt, BranchFallbacks, BuildJob, BuildReport, JobReport, JobResult};
 use kiln_api::teams::{JobEvent, Step, TeamBuild, TeamBuildDetail, TeamBuildStatus};
 
 use crate::paths::DataDir;
@@ -55,6 +55,7 @@ pub fn build_report(b: &BuildRow, jobs: &[JobRow]) -> BuildReport {
         started_time: ts(b.started_ms),
         finished_time: ts(b.finished_ms),
         request: b.request.clone(),
+        job_rids: jobs.iter().map(|j| j.rid.clone()).collect(),
         jobs: jobs.iter().map(build_job).collect(),
     }
 }
@@ -106,6 +107,11 @@ pub fn job_report(b: &BuildRow, j: &JobRow, attempts: &[AttemptRow]) -> JobRepor
                 log_url: Some(log_url(b, j, a.number)),
                 placement: a.placement.clone(),
             })
+            .collect(),
+        job_results: j
+            .outputs
+            .iter()
+            .map(|o| (o.dataset_rid.clone(), JobResult { transaction_rid: o.transaction_rid.clone() }))
             .collect(),
     }
 }

@@ -40,11 +40,12 @@ enum Check {
     E2e,
     FdtCompat,
     Schemathesis,
+    SdkCompat,
     Size,
 }
 
 impl Check {
-    const ALL: [Check; 12] = [
+    const ALL: [Check; 13] = [
         Check::Fmt,
         Check::ClippyNative,
         Check::ClippyWasm,
@@ -56,6 +57,7 @@ impl Check {
         Check::E2e,
         Check::FdtCompat,
         Check::Schemathesis,
+        Check::SdkCompat,
         Check::Size,
     ];
 
@@ -73,6 +75,7 @@ impl Check {
             Check::E2e => "e2e",
             Check::FdtCompat => "fdt",
             Check::Schemathesis => "schemathesis",
+            Check::SdkCompat => "sdk",
             Check::Size => "size",
         }
     }
@@ -90,6 +93,7 @@ impl Check {
             Check::E2e => "browser E2E (node --test tests/e2e/)",
             Check::FdtCompat => "foundry-dev-tools compatibility",
             Check::Schemathesis => "schemathesis (OpenAPI document)",
+            Check::SdkCompat => "foundry-platform-sdk compatibility",
             Check::Size => "console size",
         }
     }
@@ -120,6 +124,7 @@ impl Check {
             Check::E2e => e2e(env),
             Check::FdtCompat => fdt_compat(env),
             Check::Schemathesis => schemathesis(env),
+            Check::SdkCompat => sdk_compat(env),
             Check::Size => crate::size::report(env),
         }
     }
@@ -233,10 +238,21 @@ fn e2e(env: &Env) -> Result<()> {
 /// throw-away kiln-server with the embedded demo pipeline: submit a build, read the build and
 /// job reports, and the 204 of an unknown RID.
 fn fdt_compat(env: &Env) -> Result<()> {
-    let step = "foundry-dev-tools compatibility";
+    let python = setup::fdt_python(env);
+    client_compat(env, "foundry-dev-tools compatibility", &python, FDT_COMPAT_SCRIPT)
+}
+
+/// The official, unmodified foundry-platform-sdk against the public Orchestration v2 API of a
+/// throw-away kiln-server (tests/compat/sdk_compat.py).
+fn sdk_compat(env: &Env) -> Result<()> {
+    let python = setup::SDK_VENV.bin(env, "python");
+    client_compat(env, "foundry-platform-sdk compatibility", &python, "tests/compat/sdk_compat.py")
+}
+
+fn client_compat(env: &Env, step: &str, python: &std::path::Path, script: &str) -> Result<()> {
     let server = TestServer::start(env, &env.server_bin(), ServerOptions::default())?;
-    let mut cmd = env.cmd(setup::fdt_python(env));
-    cmd.arg(FDT_COMPAT_SCRIPT).arg(&server.url).env("PYTHONDONTWRITEBYTECODE", "1");
+    let mut cmd = env.cmd(python);
+    cmd.arg(script).arg(&server.url).env("PYTHONDONTWRITEBYTECODE", "1");
     let result = proc::run(step, &mut cmd);
     if result.is_err() {
         server.print_log_tail();

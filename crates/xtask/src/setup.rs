@@ -30,6 +30,7 @@ pub fn setup(env: &Env) -> Result<()> {
     fdt_venv(env)?;
     ray_venv(env)?;
     schemathesis_venv(env)?;
+    pinned_venv(env, &SDK_VENV)?;
     println!("==> setup: done in {}", proc::secs(start.elapsed()));
     Ok(())
 }
@@ -203,6 +204,15 @@ pub const FDT_VENV: PinnedVenv = PinnedVenv {
     package: FDT_PACKAGE,
     distribution: FDT_PACKAGE,
     import_check: "import foundry_dev_tools.clients.build2",
+};
+
+/// The official foundry-platform-sdk of tests/compat/sdk_compat.py.
+pub const SDK_VENV: PinnedVenv = PinnedVenv {
+    dir: "sdk-venv",
+    requirements: "tests/compat/sdk-requirements.txt",
+    package: "foundry-platform-sdk",
+    distribution: "foundry-platform-sdk",
+    import_check: "import foundry_sdk.v2.orchestration",
 };
 
 /// The Ray head of the Ray executor tests (384 MB installed).

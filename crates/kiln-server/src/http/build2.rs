@@ -15,7 +15,7 @@ use super::AppState;
 use super::auth::Caller;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiPath, rid_param, team_param};
-use super::openapi::{Conflict, Forbidden, Invalid, TooLarge, Unauthenticated};
+use super::openapi::{Conflict, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated};
 use crate::store::builds;
 use crate::views;
 
@@ -25,11 +25,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(build_report))
         .routes(routes!(job_report))
         .routes(routes!(job_spec_for_dataset))
+        .routes(routes!(cancel_jobs_in_build))
 }
 
 /// The `Kiln-Team` header if given (one of the caller's teams), else the caller's first
 /// team, else `default`.
-fn submission_team(caller: &Caller, headers: &HeaderMap) -> Result<TeamName, AppError> {
+pub(super) fn submission_team(caller: &Caller, headers: &HeaderMap) -> Result<TeamName, AppError> {
     if let Some(value) = headers.get(TEAM_HEADER) {
         let raw = value
             .to_str()
@@ -124,3 +125,31 @@ async fn job_spec_for_dataset(
         None => StatusCode::NO_CONTENT.into_response(),
     })
 }
+
+/// build2's cancelJobsInBuild: cancels the build's unfinished jobs. A finished build has
+/// none left, so that is a 204 too; an unknown (or another team's) build is a 404.
+#[utoipa::path(delete, path = "/build2/api/manager/builds/{build_rid}", tag = "build2",
+    params(("build_rid" = inline(Rid), Path)),
+    responses((status = 204, description = "The build's unfinished jobs are cancelled (or there were none)"), Invalid, Unauthenticated, NotFound))]
+async fn cancel_jobs_in_build(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<StatusCode, AppError> {
+    let rid = rid_param(&raw, "buildRid")?;
+    let lookup = rid.clone();
+    let build = state.engine.store().call(move |c| builds::get_build(c, &lookup)).await?;
+    let build = build
+        .filter(|b| caller.can_see(&b.team))
+        .ok_or_else(|| AppError::not_found(BUILD_NOT_FOUND, format!("no build {rid}")))?;
+    if build.status.is_terminal() {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    match state.engine.stop(&build.rid).await {
+        // It finished between the read and the stop: nothing was left to cancel.
+        Ok(()) | Err(crate::engine::EngineError::Conflict(_)) => Ok(StatusCode::NO_CONTENT),
+        Err(e) => Err(e.into()),
+    }
+}
+
+const BUILD_NOT_FOUND: &str = "Build2:BuildNotFound";

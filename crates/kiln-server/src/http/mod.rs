@@ -11,6 +11,7 @@ pub mod openapi;
 mod pipeline;
 mod static_ui;
 mod teams;
+mod v2;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
@@ -39,6 +40,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(catalog::router())
         .merge(pipeline::router())
         .merge(events::router())
+        .merge(v2::router())
         .routes(routes!(health))
         .merge(openapi::router())
         .merge(static_ui::router())
@@ -90,7 +92,7 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST, Method::PUT])
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("kiln-team")])
             .expose_headers([
                 HeaderName::from_static("kiln-log-next-offset"),

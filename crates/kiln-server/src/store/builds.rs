@@ -77,10 +77,10 @@ pub struct AttemptRow {
     pub placement: Option<Placement>,
 }
 
-const BUILD_COLS: &str = "seq, rid, group_rid, team, run_id, status, branch, fallbacks, created_by, created_ms, \
+pub(crate) const BUILD_COLS: &str = "seq, rid, group_rid, team, run_id, status, branch, fallbacks, created_by, created_ms, \
      started_ms, finished_ms, request, tags, archived, error";
 
-fn build_from_row(row: &Row<'_>) -> rusqlite::Result<BuildRow> {
+pub(crate) fn build_from_row(row: &Row<'_>) -> rusqlite::Result<BuildRow> {
     Ok(BuildRow {
         seq: row.get(0)?,
         rid: row.get(1)?,
@@ -101,10 +101,10 @@ fn build_from_row(row: &Row<'_>) -> rusqlite::Result<BuildRow> {
     })
 }
 
-const JOB_COLS: &str = "rid, build_rid, position, job_spec_rid, job_spec_name, status, reason, stale_reason, \
+pub(crate) const JOB_COLS: &str = "rid, build_rid, position, job_spec_rid, job_spec_name, status, reason, stale_reason, \
      timeout_seconds, queued_behind, inputs, outputs, depends_on, attempt_count, started_ms, finished_ms, error";
 
-fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRow> {
+pub(crate) fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRow> {
     Ok(JobRow {
         rid: row.get(0)?,
         build_rid: row.get(1)?,
@@ -126,7 +126,7 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRow> {
     })
 }
 
-fn collect<T>(rows: impl Iterator<Item = rusqlite::Result<T>>) -> StoreResult<Vec<T>> {
+pub(crate) fn collect<T>(rows: impl Iterator<Item = rusqlite::Result<T>>) -> StoreResult<Vec<T>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

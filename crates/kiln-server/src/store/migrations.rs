@@ -103,6 +103,16 @@ ALTER TABLE attempts ADD COLUMN placement TEXT;
 ALTER TABLE attempts ADD COLUMN pgid INTEGER;
 ALTER TABLE attempts ADD COLUMN pgid_started INTEGER;
 "#,
+    // The public API's build search (store/search.rs): one index per `eq` field and one per
+    // time field, each ending in `seq` so a page walks it in order. The time keys are the
+    // expressions the search sorts and filters by (a missing time sorts as the largest).
+    r#"
+CREATE INDEX builds_status_seq ON builds (status, seq);
+CREATE INDEX builds_branch_seq ON builds (branch, seq);
+CREATE INDEX builds_created_by_seq ON builds (created_by, seq);
+CREATE INDEX builds_started_key ON builds (COALESCE(started_ms, 9223372036854775807), seq);
+CREATE INDEX builds_finished_key ON builds (COALESCE(finished_ms, 9223372036854775807), seq);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<u32> {

@@ -7,6 +7,7 @@ pub mod builds;
 pub mod history;
 mod migrations;
 pub mod notifications;
+pub mod search;
 pub mod transactions;
 
 use std::path::{Path, PathBuf};

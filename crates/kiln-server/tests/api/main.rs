@@ -18,3 +18,4 @@ mod selections;
 mod staleness;
 mod stop;
 mod teams;
+mod v2;
