@@ -204,7 +204,8 @@ def main() -> int:
                 manual.rid.startswith("ri.foundry.main.build.") and manual.branch_name == "master"
                 and manual.fallback_branches == ["develop"] and manual.retry_count == 2
                 and manual.retry_backoff_duration.value == 1 and manual.retry_backoff_duration.unit == "SECONDS"
-                and manual.abort_on_failure is True and len(manual.job_rids) == 1,
+                and manual.abort_on_failure is True and len(manual.job_rids) >= 1
+                and manual.job_rids == kiln.build2_report(manual.rid)["jobRids"],
                 f"{manual.rid}, {len(manual.job_rids)} job(s), retryCount {manual.retry_count}")
         request = kiln.build2_report(manual.rid)["request"]
         c.check("the same build on build2 carries the mapped options",

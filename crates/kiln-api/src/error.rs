@@ -105,6 +105,26 @@ error_names! {
     /// A `submissionId` seen before whose first build no longer exists, so the earlier
     /// answer cannot be repeated and a new build would break the id's promise.
     SubmissionBuildGone = "Build2:SubmissionBuildGone", Conflict;
+    // The public Orchestration v2 API: foundry-platform-sdk's names, unprefixed, each the
+    // name of an SDK exception (`orchestration::FoundryError` carries their parameters).
+    /// A request value outside what Kiln can honour, such as `retryCount` 500.
+    InvalidArgument = "Default:InvalidArgument", InvalidArgument;
+    PublicBuildNotFound = "BuildNotFound", NotFound;
+    PublicJobNotFound = "JobNotFound", NotFound;
+    BuildTargetsNotFound = "BuildTargetsNotFound", NotFound;
+    BuildTargetsMissingJobSpecs = "BuildTargetsMissingJobSpecs", InvalidArgument;
+    BuildTargetsResolutionError = "BuildTargetsResolutionError", InvalidArgument;
+    MissingBuildTargets = "MissingBuildTargets", InvalidArgument;
+    MissingConnectingBuildInputs = "MissingConnectingBuildInputs", InvalidArgument;
+    /// Sent with status 400, as the SDK's `BadRequestError` (the teams surface answers 409).
+    PublicBuildNotRunning = "BuildNotRunning", InvalidArgument;
+    InvalidPageSize = "InvalidPageSize", InvalidArgument;
+    InvalidPageToken = "InvalidPageToken", InvalidArgument;
+    InvalidAndFilter = "InvalidAndFilter", InvalidArgument;
+    InvalidOrFilter = "InvalidOrFilter", InvalidArgument;
+    InvalidFilterValue = "InvalidFilterValue", InvalidArgument;
+    BatchRequestSizeExceededLimit = "BatchRequestSizeExceededLimit", InvalidArgument;
+    DatasetNotFound = "DatasetNotFound", NotFound;
 }
 
 impl ErrorName {

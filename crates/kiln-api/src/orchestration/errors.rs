@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ConjureError, ErrorCode, Rid};
+use crate::{ConjureError, ErrorCode, ErrorName, Rid};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "errorName", content = "parameters")]
@@ -61,47 +61,30 @@ pub enum FilterType {
 }
 
 impl FoundryError {
-    /// The `errorName` on the wire.
-    pub fn name(&self) -> &'static str {
+    /// The name, which fixes the `errorCode` and the HTTP status (the SDK picks its
+    /// exception's base class by status: `NotFoundError` for 404, `BadRequestError` for 400).
+    pub fn name(&self) -> ErrorName {
         match self {
-            FoundryError::BuildNotFound { .. } => "BuildNotFound",
-            FoundryError::JobNotFound { .. } => "JobNotFound",
-            FoundryError::BuildTargetsNotFound { .. } => "BuildTargetsNotFound",
-            FoundryError::BuildTargetsMissingJobSpecs { .. } => "BuildTargetsMissingJobSpecs",
-            FoundryError::BuildTargetsResolutionError {} => "BuildTargetsResolutionError",
-            FoundryError::MissingBuildTargets {} => "MissingBuildTargets",
-            FoundryError::MissingConnectingBuildInputs {} => "MissingConnectingBuildInputs",
-            FoundryError::InvalidAndFilter {} => "InvalidAndFilter",
-            FoundryError::InvalidOrFilter {} => "InvalidOrFilter",
-            FoundryError::BuildNotRunning { .. } => "BuildNotRunning",
-            FoundryError::InvalidPageSize { .. } => "InvalidPageSize",
-            FoundryError::InvalidPageToken { .. } => "InvalidPageToken",
-            FoundryError::BatchRequestSizeExceededLimit { .. } => "BatchRequestSizeExceededLimit",
-            FoundryError::DatasetNotFound { .. } => "DatasetNotFound",
-            FoundryError::InvalidFilterValue { .. } => "InvalidFilterValue",
+            FoundryError::BuildNotFound { .. } => ErrorName::PublicBuildNotFound,
+            FoundryError::JobNotFound { .. } => ErrorName::PublicJobNotFound,
+            FoundryError::BuildTargetsNotFound { .. } => ErrorName::BuildTargetsNotFound,
+            FoundryError::BuildTargetsMissingJobSpecs { .. } => ErrorName::BuildTargetsMissingJobSpecs,
+            FoundryError::BuildTargetsResolutionError {} => ErrorName::BuildTargetsResolutionError,
+            FoundryError::MissingBuildTargets {} => ErrorName::MissingBuildTargets,
+            FoundryError::MissingConnectingBuildInputs {} => ErrorName::MissingConnectingBuildInputs,
+            FoundryError::InvalidAndFilter {} => ErrorName::InvalidAndFilter,
+            FoundryError::InvalidOrFilter {} => ErrorName::InvalidOrFilter,
+            FoundryError::BuildNotRunning { .. } => ErrorName::PublicBuildNotRunning,
+            FoundryError::InvalidPageSize { .. } => ErrorName::InvalidPageSize,
+            FoundryError::InvalidPageToken { .. } => ErrorName::InvalidPageToken,
+            FoundryError::BatchRequestSizeExceededLimit { .. } => ErrorName::BatchRequestSizeExceededLimit,
+            FoundryError::DatasetNotFound { .. } => ErrorName::DatasetNotFound,
+            FoundryError::InvalidFilterValue { .. } => ErrorName::InvalidFilterValue,
         }
     }
 
-    /// The error code, which fixes the HTTP status (the SDK picks its exception's base class
-    /// by status: `NotFoundError` for 404, `BadRequestError` for 400).
     pub fn code(&self) -> ErrorCode {
-        match self {
-            FoundryError::BuildNotFound { .. }
-            | FoundryError::JobNotFound { .. }
-            | FoundryError::BuildTargetsNotFound { .. }
-            | FoundryError::DatasetNotFound { .. } => ErrorCode::NotFound,
-            FoundryError::BuildTargetsMissingJobSpecs { .. }
-            | FoundryError::BuildTargetsResolutionError {}
-            | FoundryError::MissingBuildTargets {}
-            | FoundryError::MissingConnectingBuildInputs {}
-            | FoundryError::InvalidAndFilter {}
-            | FoundryError::InvalidOrFilter {}
-            | FoundryError::BuildNotRunning { .. }
-            | FoundryError::InvalidPageSize { .. }
-            | FoundryError::InvalidPageToken { .. }
-            | FoundryError::BatchRequestSizeExceededLimit { .. }
-            | FoundryError::InvalidFilterValue { .. } => ErrorCode::InvalidArgument,
-        }
+        self.name().code()
     }
 
     /// The typed parameters as a JSON object (empty for an error without any).
@@ -118,7 +101,7 @@ impl FoundryError {
     /// The Conjure body, with `message` (the sentence a person reads) beside the typed
     /// parameters; the SDK's parameter types allow extra keys.
     pub fn to_conjure(&self, instance_id: impl Into<String>, message: impl Into<String>) -> ConjureError {
-        let mut body = ConjureError::new(self.code(), self.name(), instance_id);
+        let mut body = ConjureError::named(self.name(), instance_id);
         body.parameters = self.parameters();
         body.parameters.insert("message".to_owned(), serde_json::Value::String(message.into()));
         body

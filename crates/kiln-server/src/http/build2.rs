@@ -141,15 +141,13 @@ async fn cancel_jobs_in_build(
     let build = state.engine.store().call(move |c| builds::get_build(c, &lookup)).await?;
     let build = build
         .filter(|b| caller.can_see(&b.team))
-        .ok_or_else(|| AppError::not_found(BUILD_NOT_FOUND, format!("no build {rid}")))?;
+        .ok_or_else(|| AppError::new(ErrorName::BuildNotFound, format!("no build {rid}")))?;
     if build.status.is_terminal() {
         return Ok(StatusCode::NO_CONTENT);
     }
     match state.engine.stop(&build.rid).await {
         // It finished between the read and the stop: nothing was left to cancel.
-        Ok(()) | Err(crate::engine::EngineError::Conflict(_)) => Ok(StatusCode::NO_CONTENT),
+        Ok(()) | Err(crate::engine::EngineError::Conflict { .. }) => Ok(StatusCode::NO_CONTENT),
         Err(e) => Err(e.into()),
     }
 }
-
-const BUILD_NOT_FOUND: &str = "Build2:BuildNotFound";

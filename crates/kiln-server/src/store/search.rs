@@ -296,7 +296,7 @@ mod tests {
         let text = sql.after(&order, &Cursor { snapshot: 9, keys: vec![10, 20], seq: 7 });
         let s = "COALESCE(started_ms, 9223372036854775807)";
         let f = "COALESCE(finished_ms, 9223372036854775807)";
-        assert_eq!(text, format!("{s} >= ?4 AND ({s} > ?3 OR ({s} = ?3 AND ({f} < ?2 OR ({f} = ?2 AND seq < ?1)))))"));
+        assert_eq!(text, format!("{s} >= ?4 AND ({s} > ?3 OR ({s} = ?3 AND ({f} < ?2 OR ({f} = ?2 AND seq < ?1))))"));
         assert_eq!(
             sql.params,
             [SqlValue::Integer(7), SqlValue::Integer(20), SqlValue::Integer(10), SqlValue::Integer(10)]

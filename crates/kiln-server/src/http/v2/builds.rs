@@ -42,7 +42,7 @@ async fn create(
     let answer = state.engine.submit(caller.user(), &team, submit).await.map_err(|e| match e {
         // Option errors name build2's fields; say them as this API spells them.
         EngineError::Invalid { name, field, message } => {
-            V2Error::from(AppError::BadRequest { name, field: field.as_deref().map(convert::public_field), message })
+            V2Error::from(AppError::Client { name, field: field.as_deref().map(convert::public_field), message })
         }
         other => other.into(),
     })?;
@@ -146,7 +146,7 @@ async fn cancel(
     match state.engine.stop(&build.rid).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         // It finished between the read and the stop.
-        Err(EngineError::Conflict(_)) => Err(not_running()),
+        Err(EngineError::Conflict { .. }) => Err(not_running()),
         Err(e) => Err(e.into()),
     }
 }

@@ -11,7 +11,7 @@ use kiln_api::orchestration::{
     Build, BuildTarget, CreateBuildRequest, DEFAULT_PAGE_SIZE, DatasetJobOutput, Duration, EqualsField, FilterType,
     FoundryError, Job, JobOutput, MAX_PAGE_SIZE, OrderByDirection, SearchBuildsFilter, SearchBuildsRequest, TimeField,
 };
-use kiln_api::{Rid, Timestamp};
+use kiln_api::{ErrorName, Rid, Timestamp};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -27,7 +27,7 @@ use crate::store::{ts, ts_or_epoch};
 const MAX_RETRY_COUNT: i64 = 99;
 /// Conditions in one search filter, so the SQL stays small whatever the body size.
 const MAX_FILTER_NODES: usize = 1000;
-const INVALID_ARGUMENT: &str = "Default:InvalidArgument";
+const INVALID_ARGUMENT: ErrorName = ErrorName::InvalidArgument;
 
 fn not_found(kind: &str, rids: &[&Rid]) -> String {
     let list: Vec<&str> = rids.iter().map(|r| r.as_str()).collect();

@@ -46,7 +46,7 @@ impl IntoResponse for V2Error {
             V2Error::App(e) => e.into_response(),
             V2Error::Foundry { error, message } => {
                 let instance = uuid::Uuid::new_v4().to_string();
-                let status = StatusCode::from_u16(error.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+                let status = StatusCode::from_u16(error.name().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
                 (status, axum::Json(error.to_conjure(instance, message))).into_response()
             }
         }
