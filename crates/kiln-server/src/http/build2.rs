@@ -138,7 +138,7 @@ async fn cancel_jobs_in_build(
 ) -> Result<StatusCode, AppError> {
     let rid = rid_param(&raw, "buildRid")?;
     let lookup = rid.clone();
-    let build = state.engine.store().call(move |c| builds::get_build(c, &lookup)).await?;
+    let build = state.engine.store().read(move |c| builds::get_build(c, &lookup)).await?;
     let build = build
         .filter(|b| caller.can_see(&b.team))
         .ok_or_else(|| AppError::new(ErrorName::BuildNotFound, format!("no build {rid}")))?;

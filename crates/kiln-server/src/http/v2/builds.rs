@@ -79,7 +79,7 @@ async fn get_batch(
     let found = state
         .engine
         .store()
-        .call(move |c| {
+        .read(move |c| {
             let mut out = Vec::new();
             for element in &body {
                 if let Some(build) = store_builds::get_build(c, &element.build_rid)? {
@@ -112,7 +112,7 @@ async fn jobs(
     let (jobs, next) = state
         .engine
         .store()
-        .call(move |c| {
+        .read(move |c| {
             let (jobs, next) = search::jobs_page(c, &rid, after, limit)?;
             let mut out = Vec::with_capacity(jobs.len());
             for job in jobs {
@@ -165,7 +165,7 @@ async fn search_builds(
     let (page, jobs) = state
         .engine
         .store()
-        .call(move |c| {
+        .read(move |c| {
             let page = search::search_builds(c, &query)?;
             let jobs = page.builds.iter().map(|b| search::job_rids_of(c, &b.rid)).collect::<Result<Vec<_>, _>>()?;
             Ok((page, jobs))

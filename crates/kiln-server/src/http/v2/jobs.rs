@@ -41,7 +41,7 @@ async fn get_job(
 ) -> Result<Json<Job>, V2Error> {
     let rid = rid_param(&raw, "jobRid")?;
     let lookup = rid.clone();
-    match state.engine.store().call(move |c| load(c, &lookup)).await? {
+    match state.engine.store().read(move |c| load(c, &lookup)).await? {
         Some((build, job)) if caller.can_see(&build.team) => Ok(Json(job)),
         _ => Err(V2Error::foundry(FoundryError::JobNotFound { job_rid: rid.clone() }, format!("no job {rid}"))),
     }
@@ -65,7 +65,7 @@ async fn get_batch(
     let found = state
         .engine
         .store()
-        .call(move |c| body.iter().filter_map(|e| load(c, &e.job_rid).transpose()).collect::<StoreResult<Vec<_>>>())
+        .read(move |c| body.iter().filter_map(|e| load(c, &e.job_rid).transpose()).collect::<StoreResult<Vec<_>>>())
         .await?;
     let data = found.into_iter().filter(|(b, _)| caller.can_see(&b.team)).map(|(_, j)| (j.rid.clone(), j)).collect();
     Ok(Json(GetJobsBatchResponse { data }))

@@ -32,7 +32,7 @@ async fn visible_build(state: &AppState, caller: &Caller, rid: Rid) -> Result<(B
     let found = state
         .engine
         .store()
-        .call(move |c| {
+        .read(move |c| {
             let Some(build) = store_builds::get_build(c, &lookup)? else { return Ok(None) };
             let jobs = search::job_rids_of(c, &lookup)?;
             Ok(Some((build, jobs)))
