@@ -11,9 +11,9 @@ mod error;
 mod jobs;
 
 use axum::Router;
-use utoipa_axum::router::OpenApiRouter;
 use kiln_api::Rid;
 use kiln_api::orchestration::FoundryError;
+use utoipa_axum::router::OpenApiRouter;
 
 use super::AppState;
 use super::auth::Caller;
