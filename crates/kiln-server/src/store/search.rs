@@ -7,8 +7,8 @@ use kiln_api::{Rid, TeamName};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::builds::{BUILD_COLS, BuildRow, JOB_COLS, JobRow, build_from_row, collect, job_from_row};
 use super::StoreResult;
+use super::builds::{BUILD_COLS, BuildRow, JOB_COLS, JobRow, build_from_row, collect, job_from_row};
 
 /// A time that has not happened yet (a build not started or not finished) sorts and
 /// compares as this: after every real time.
