@@ -1,13 +1,16 @@
 //! `/api/v2/orchestration/builds/…`: create, get, getBatch, jobs, cancel and search.
 
+use crate::http::openapi::{Invalid, NotFound, Unauthenticated};
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use kiln_api::Rid;
 use kiln_api::orchestration::{
     Build, CreateBuildRequest, FoundryError, GetBuildsBatchRequestElement, GetBuildsBatchResponse,
     ListJobsOfBuildResponse, MAX_BUILDS_BATCH, PageQuery, PreviewQuery, SearchBuildsRequest, SearchBuildsResponse,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::V2Error;
 use super::{convert, visible_build};
@@ -20,16 +23,19 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery, rid_param};
 use crate::store::builds as store_builds;
 use crate::store::search::{self, Search};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v2/orchestration/builds/create", post(create))
-        .route("/api/v2/orchestration/builds/getBatch", post(get_batch))
-        .route("/api/v2/orchestration/builds/search", post(search_builds))
-        .route("/api/v2/orchestration/builds/{build_rid}", get(get_build))
-        .route("/api/v2/orchestration/builds/{build_rid}/jobs", get(jobs))
-        .route("/api/v2/orchestration/builds/{build_rid}/cancel", post(cancel))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(get_batch))
+        .routes(routes!(search_builds))
+        .routes(routes!(get_build))
+        .routes(routes!(jobs))
+        .routes(routes!(cancel))
 }
 
+#[utoipa::path(post, path = "/api/v2/orchestration/builds/create", tag = "orchestration",
+    responses((status = 200, description = "The Build (foundry-platform-sdk models)"),
+        Invalid, Unauthenticated, NotFound))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -50,6 +56,10 @@ async fn create(
     Ok(Json(convert::build(&build, job_rids)))
 }
 
+#[utoipa::path(get, path = "/api/v2/orchestration/builds/{build_rid}", tag = "orchestration",
+    params(("build_rid" = inline(Rid), Path)),
+    responses((status = 200, description = "The Build"),
+        Invalid, Unauthenticated, NotFound))]
 async fn get_build(
     State(state): State<AppState>,
     caller: Caller,
@@ -61,6 +71,9 @@ async fn get_build(
     Ok(Json(convert::build(&build, job_rids)))
 }
 
+#[utoipa::path(post, path = "/api/v2/orchestration/builds/getBatch", tag = "orchestration",
+    responses((status = 200, description = "Builds by RID"),
+        Invalid, Unauthenticated, NotFound))]
 async fn get_batch(
     State(state): State<AppState>,
     caller: Caller,
@@ -99,6 +112,10 @@ async fn get_batch(
     Ok(Json(GetBuildsBatchResponse { data }))
 }
 
+#[utoipa::path(get, path = "/api/v2/orchestration/builds/{build_rid}/jobs", tag = "orchestration",
+    params(("build_rid" = inline(Rid), Path)),
+    responses((status = 200, description = "A page of the build's jobs"),
+        Invalid, Unauthenticated, NotFound))]
 async fn jobs(
     State(state): State<AppState>,
     caller: Caller,
@@ -129,6 +146,10 @@ async fn jobs(
 }
 
 /// Cancels every unfinished job of a running build; answers 204 once asked.
+#[utoipa::path(post, path = "/api/v2/orchestration/builds/{build_rid}/cancel", tag = "orchestration",
+    params(("build_rid" = inline(Rid), Path)),
+    responses((status = 204, description = "Cancellation requested"),
+        Invalid, Unauthenticated, NotFound))]
 async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
@@ -151,6 +172,9 @@ async fn cancel(
     }
 }
 
+#[utoipa::path(post, path = "/api/v2/orchestration/builds/search", tag = "orchestration",
+    responses((status = 200, description = "A page of builds"),
+        Invalid, Unauthenticated, NotFound))]
 async fn search_builds(
     State(state): State<AppState>,
     caller: Caller,

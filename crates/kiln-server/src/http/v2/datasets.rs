@@ -1,10 +1,13 @@
 //! `GET /api/v2/datasets/{datasetRid}`: enough of Foundry's Datasets API for clients to name
 //! the datasets that builds and jobs refer to.
 
+use crate::http::openapi::{Invalid, NotFound, Unauthenticated};
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use kiln_api::Rid;
 use kiln_api::orchestration::{Dataset, FoundryError, PreviewQuery};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::convert;
 use super::error::V2Error;
@@ -12,11 +15,15 @@ use crate::http::AppState;
 use crate::http::auth::Caller;
 use crate::http::extract::{ApiPath, ApiQuery, rid_param};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v2/datasets/{dataset_rid}", get(get_dataset))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_dataset))
 }
 
 /// Every caller sees every dataset, as in the catalog.
+#[utoipa::path(get, path = "/api/v2/datasets/{dataset_rid}", tag = "orchestration",
+    params(("dataset_rid" = inline(Rid), Path)),
+    responses((status = 200, description = "The Dataset"),
+        Invalid, Unauthenticated, NotFound))]
 async fn get_dataset(
     State(state): State<AppState>,
     _caller: Caller,

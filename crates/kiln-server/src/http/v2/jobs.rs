@@ -1,13 +1,15 @@
 //! `/api/v2/orchestration/jobs/…`: get and getBatch.
 
+use crate::http::openapi::{Invalid, NotFound, Unauthenticated};
+use axum::Json;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use kiln_api::Rid;
 use kiln_api::orchestration::{
     FoundryError, GetJobsBatchRequestElement, GetJobsBatchResponse, Job, MAX_JOBS_BATCH, PreviewQuery,
 };
 use rusqlite::Connection;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::convert;
 use super::error::V2Error;
@@ -18,10 +20,8 @@ use crate::store::StoreResult;
 use crate::store::builds::{self as store_builds, BuildRow};
 use crate::store::search;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v2/orchestration/jobs/getBatch", post(get_batch))
-        .route("/api/v2/orchestration/jobs/{job_rid}", get(get_job))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_batch)).routes(routes!(get_job))
 }
 
 /// A job as the public API shows it, with the build it belongs to (for visibility).
@@ -33,6 +33,10 @@ fn load(c: &Connection, rid: &Rid) -> StoreResult<Option<(BuildRow, Job)>> {
     Ok(Some((build, view)))
 }
 
+#[utoipa::path(get, path = "/api/v2/orchestration/jobs/{job_rid}", tag = "orchestration",
+    params(("job_rid" = inline(Rid), Path)),
+    responses((status = 200, description = "The Job"),
+        Invalid, Unauthenticated, NotFound))]
 async fn get_job(
     State(state): State<AppState>,
     caller: Caller,
@@ -47,6 +51,9 @@ async fn get_job(
     }
 }
 
+#[utoipa::path(post, path = "/api/v2/orchestration/jobs/getBatch", tag = "orchestration",
+    responses((status = 200, description = "Jobs by RID"),
+        Invalid, Unauthenticated, NotFound))]
 async fn get_batch(
     State(state): State<AppState>,
     caller: Caller,
