@@ -9,6 +9,9 @@ use crate::components::error_banner::ErrorBanner;
 use crate::components::header::Header;
 use crate::components::shortcuts::Shortcuts;
 use crate::components::toasts::ToastHost;
+use crate::hooks::catalog::CatalogProvider;
+use crate::hooks::clock::ClockProvider;
+use crate::hooks::events::EventsProvider;
 use crate::route::{Route, switch};
 use crate::session::{Health, Session, SessionAction, SessionHandle};
 
@@ -55,17 +58,38 @@ pub fn Shell(props: &ShellProps) -> Html {
     };
     html! {
         <ContextProvider<SessionHandle> context={session.clone()}>
-            <BrowserRouter>
-                <a class="skip-link" href="#main">{ "Skip to content" }</a>
-                <Header />
-                <ErrorBanner error={session.banner.clone()} {on_dismiss} />
-                <main id="main" tabindex="-1">
-                    <Switch<Route> render={switch} />
-                </main>
-                <ToastHost />
-                <Shortcuts />
-            </BrowserRouter>
+            <DataProviders>
+                <BrowserRouter>
+                    <a class="skip-link" href="#main">{ "Skip to content" }</a>
+                    <Header />
+                    <ErrorBanner error={session.banner.clone()} {on_dismiss} />
+                    <main id="main" tabindex="-1">
+                        <Switch<Route> render={switch} />
+                    </main>
+                    <ToastHost />
+                    <Shortcuts />
+                </BrowserRouter>
+            </DataProviders>
         </ContextProvider<SessionHandle>>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DataProvidersProps {
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// What every page shares, inside the session: the tab's one events stream, its one
+/// clock and the session's catalog. Tests that mount a page mount these too.
+#[component]
+pub fn DataProviders(props: &DataProvidersProps) -> Html {
+    html! {
+        <EventsProvider>
+            <ClockProvider>
+                <CatalogProvider>{ props.children.clone() }</CatalogProvider>
+            </ClockProvider>
+        </EventsProvider>
     }
 }
 

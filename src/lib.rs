@@ -2,13 +2,16 @@
 //!
 //! The app is a yew single-page app. `app` wires the router and the session store;
 //! `api` is the only module that talks to the build service (`auth` talks to the sign-in
-//! provider); `pages` hold one module per
-//! route and `components` the pieces they share.
+//! provider); `hooks` holds the data every page shares (one events stream, one clock, the
+//! catalog, live reports); `pages` hold one module per route and `components` the pieces
+//! they share.
 
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod catalog_index;
 pub mod components;
+pub mod hooks;
 pub mod notify;
 pub mod pages;
 pub mod route;

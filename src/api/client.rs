@@ -113,9 +113,26 @@ impl Client {
         decode_optional(response).await?.ok_or_else(no_content)
     }
 
+    /// A URL the service gave (such as an attempt's `logUrl`, a path on the service's own
+    /// host) made absolute: resolved against the teams surface's URL, which is itself
+    /// resolved against the page.
+    pub fn resolve(&self, href: &str) -> String {
+        let page = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+        let base = web_sys::Url::new_with_base(&self.teams_url, &page).map(|u| u.href());
+        match base.and_then(|base| web_sys::Url::new_with_base(href, &base)) {
+            Ok(url) => url.href(),
+            Err(_) => href.to_owned(),
+        }
+    }
+
     /// GET a piece of a log with its offset headers.
     pub async fn get_log(&self, path: &str) -> Result<LogChunk, ApiError> {
-        let builder = self.authorize(Request::get(&self.url(Surface::Teams, path)));
+        self.get_log_at(&self.url(Surface::Teams, path)).await
+    }
+
+    /// GET a piece of a log from a full URL (see [`Client::resolve`]).
+    pub async fn get_log_at(&self, url: &str) -> Result<LogChunk, ApiError> {
+        let builder = self.authorize(Request::get(url));
         let response = self.send(builder.build()).await?;
         let headers = response.headers();
         let next_offset = headers.get(LOG_NEXT_OFFSET_HEADER).and_then(|v| v.parse().ok());

@@ -2,8 +2,8 @@
 
 use kiln_api::build2::SubmitBuildRequest;
 use kiln_api::teams::{
-    BuildsPage, BuildsQuery, Health, NotificationsResponse, PathResponse, PreviewResponse, StopResponse, TagsRequest,
-    TeamBuild, TeamBuildDetail, TeamsResponse, WhoAmI,
+    BuildAttempts, BuildsPage, BuildsQuery, Health, NotificationsResponse, PathResponse, PreviewResponse, StopResponse,
+    TagsRequest, TeamBuild, TeamsResponse, WhoAmI,
 };
 use kiln_api::{Rid, TeamName};
 
@@ -31,8 +31,16 @@ pub async fn builds(client: &Client, team: &TeamName, query: &BuildsQuery) -> Re
     client.get(Surface::Teams, &format!("/teams/{}/builds{sep}{q}", encode(team.as_str()))).await
 }
 
-pub async fn build(client: &Client, team: &TeamName, run_id: u64) -> Result<TeamBuildDetail, ApiError> {
+/// One build of a team. The answer is a `TeamBuildDetail`; the console reads only its
+/// `TeamBuild` fields (serde skips `steps`), which keeps the flattening decoder that
+/// `TeamBuildDetail` needs out of the wasm.
+pub async fn build(client: &Client, team: &TeamName, run_id: u64) -> Result<TeamBuild, ApiError> {
     client.get(Surface::Teams, &build_path(team, run_id)).await
+}
+
+/// Every attempt of every job of a build, in one answer.
+pub async fn build_attempts(client: &Client, team: &TeamName, run_id: u64) -> Result<BuildAttempts, ApiError> {
+    client.get(Surface::Teams, &format!("{}/attempts", build_path(team, run_id))).await
 }
 
 pub async fn archive(client: &Client, team: &TeamName, run_id: u64) -> Result<PathResponse, ApiError> {

@@ -71,10 +71,15 @@ pub fn layout(deps: &[Vec<usize>]) -> Layout {
     let layer_count = layer.iter().max().map_or(0, |&l| l + 1);
     let mut row = vec![0; deps.len()];
     let mut rows = 0;
-    for current in 0..layer_count {
-        let mut members: Vec<(f64, usize)> = (0..deps.len())
-            .filter(|&n| layer[n] == current)
-            .map(|n| {
+    // Nodes by layer, in one pass: a thousand-job build has hundreds of layers.
+    let mut by_layer: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
+    for (n, &l) in layer.iter().enumerate() {
+        by_layer[l].push(n);
+    }
+    for (current, nodes) in by_layer.iter().enumerate() {
+        let mut members: Vec<(f64, usize)> = nodes
+            .iter()
+            .map(|&n| {
                 let placed: Vec<f64> =
                     deps[n].iter().filter(|&&d| d < deps.len() && layer[d] < current).map(|&d| row[d] as f64).collect();
                 let key = if placed.is_empty() { f64::MAX } else { placed.iter().sum::<f64>() / placed.len() as f64 };
@@ -141,7 +146,9 @@ fn job_of(event: &Event) -> Option<Rid> {
 
 #[component]
 pub fn JobGraph(props: &JobGraphProps) -> Html {
-    let layout = use_memo(props.jobs.clone(), |jobs| layout(&job_deps(jobs)));
+    // Laid out again only when the dependencies change, not on every change of a status.
+    let deps = job_deps(&props.jobs);
+    let layout = use_memo(deps.clone(), |deps| layout(deps));
     // One handler for the whole drawing, so nodes need no callbacks of their own.
     let onclick = {
         let on_open = props.on_open.clone();
@@ -167,7 +174,6 @@ pub fn JobGraph(props: &JobGraphProps) -> Html {
         return html! { <p class="muted">{ "This build has no jobs." }</p> };
     }
     let (width, height) = canvas_size(&layout);
-    let deps = job_deps(jobs);
     let edges = deps.iter().enumerate().flat_map(|(to, froms)| {
         let layout = &layout;
         froms.iter().map(move |&from| {

@@ -43,6 +43,9 @@ const LARGE_CHUNK: usize = 64 * 1024;
 pub enum LogSource {
     /// One attempt of a job, read from the teams surface's log endpoint.
     Service { client: Client, team: TeamName, run_id: u64, job: Rid, attempt: u32 },
+    /// An attempt's log at the `logUrl` its job report gives (any query it has is kept;
+    /// the reader adds `offset`).
+    Url { client: Client, url: Rc<str> },
     /// Text known up front.
     Text(Rc<str>),
 }
@@ -92,7 +95,7 @@ fn use_log_feed(source: &LogSource) -> (Rc<RefCell<LogText>>, Feed) {
                     feed.set(Feed::Complete);
                     redraw.force_update();
                 }
-                LogSource::Service { .. } => {
+                LogSource::Service { .. } | LogSource::Url { .. } => {
                     *log.borrow_mut() = LogText::new();
                     feed.set(Feed::Loading);
                     let reader = Reader { source: source.clone(), log, feed, redraw, cancelled: cancelled.clone() };
@@ -116,7 +119,9 @@ struct Reader {
 
 impl Reader {
     async fn run(self) {
-        let LogSource::Service { client, team, run_id, job, attempt } = &self.source else { return };
+        if matches!(self.source, LogSource::Text(_)) {
+            return;
+        }
         let mut tail = Tail::new();
         while let Some(offset) = tail.next_offset() {
             if self.cancelled.get() {
@@ -127,7 +132,16 @@ impl Reader {
                 sleep(POLL_DELAY).await;
                 continue;
             }
-            let result = api::teams::log(client, team, *run_id, job, *attempt, offset).await;
+            let result = match &self.source {
+                LogSource::Service { client, team, run_id, job, attempt } => {
+                    api::teams::log(client, team, *run_id, job, *attempt, offset).await
+                }
+                LogSource::Url { client, url } => {
+                    let joiner = if url.contains('?') { '&' } else { '?' };
+                    client.get_log_at(&format!("{}{joiner}offset={offset}", client.resolve(url))).await
+                }
+                LogSource::Text(_) => return,
+            };
             if self.cancelled.get() {
                 return;
             }
@@ -165,7 +179,7 @@ pub fn LogViewer(props: &LogViewerProps) -> Html {
     let container = use_node_ref();
     let viewport = use_state_eq(|| Viewport { first_line: 0, height: DEFAULT_VIEWPORT_PX });
     // Follow the end of a live log until the reader scrolls away from it.
-    let follow = use_mut_ref(|| matches!(props.source, LogSource::Service { .. }));
+    let follow = use_mut_ref(|| !matches!(props.source, LogSource::Text(_)));
     let marked = use_state_eq(|| None::<usize>);
     let query = use_state_eq(String::new);
     let current = use_state_eq(|| 0usize);

@@ -1,5 +1,7 @@
 //! Pieces that more than one page uses.
 
+pub mod attempt_words;
+pub mod dataset_name;
 pub mod duration_trend;
 pub mod error_banner;
 pub mod header;

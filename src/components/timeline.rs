@@ -8,6 +8,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::status_badge::BadgeLook;
+use crate::hooks::clock::use_now;
 use crate::route::Route;
 use crate::time_fmt;
 
@@ -70,22 +71,23 @@ pub fn offset_label(millis: i64) -> String {
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {
     pub bars: Rc<Vec<Bar>>,
-    /// The current time, so running bars grow.
-    pub now: i64,
 }
 
 #[component]
 pub fn Timeline(props: &TimelineProps) -> Html {
-    let Some(axis) = span(&props.bars, props.now) else {
+    // The tab's clock, so running bars grow and the axis stretches with them; a timeline
+    // whose bars have all ended does not move.
+    let now = use_now();
+    let Some(axis) = span(&props.bars, now) else {
         return html! { <p class="muted">{ "No attempt has started yet." }</p> };
     };
     let ticks = ticks(axis).into_iter().map(|(at, label)| {
         html! { <span class="tl-tick" style={format!("left: {at:.3}%")}>{ label }</span> }
     });
     let rows = props.bars.iter().enumerate().map(|(i, bar)| {
-        let (left, width) = placement(bar, axis, props.now);
+        let (left, width) = placement(bar, axis, now);
         let running = bar.end.is_none();
-        let took = time_fmt::duration(bar.end.unwrap_or(props.now) - bar.start);
+        let took = time_fmt::duration(bar.end.unwrap_or(now) - bar.start);
         let summary = format!(
             "{}, {}, {}{}",
             bar.look.label,

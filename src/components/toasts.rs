@@ -1,8 +1,8 @@
 //! In-page toasts for finished builds of the current team, from the service's
 //! `notification` events, and the opt-in button for the browser's own notifications.
 //!
-//! The host listens to the team's events stream; when the stream is down it asks for the
-//! team's notifications instead, while the page is visible.
+//! The host listens to the tab's events stream for the current team's notifications; when
+//! the stream is down it asks for them instead, while the page is visible.
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -17,6 +17,7 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::status_badge::{StatusBadge, team_look};
+use crate::hooks::events::{Signal, use_event_listener, use_events};
 use crate::notify::{self, Permission};
 use crate::route::Route;
 use crate::session::use_session;
@@ -79,40 +80,27 @@ fn arrive(n: Notification, toasts: &UseReducerDispatcher<Toasts>) {
 pub fn ToastHost() -> Html {
     let session = use_session();
     let toasts = use_reducer(Toasts::default);
-    let stream_down = use_state_eq(|| false);
+    let events = use_events();
     let client = session.client();
     let team = session.team.clone();
     let enabled = session.teams_available;
 
     {
-        let (dispatch, stream_down) = (toasts.dispatcher(), stream_down.clone());
-        use_effect_with((client.clone(), team.clone(), enabled), move |(client, team, enabled)| {
-            stream_down.set(false);
-            let subscription = enabled
-                .then(|| {
-                    let ours = team.clone();
-                    let on_event = Callback::from(move |event: Event| {
-                        if let Event::Notification(n) = event
-                            && n.team == ours
-                        {
-                            arrive(n, &dispatch);
-                        }
-                    });
-                    let down = stream_down.clone();
-                    api::events::subscribe(client, team, on_event, Callback::from(move |()| down.set(true)))
-                })
-                .flatten();
-            if *enabled && subscription.is_none() {
-                stream_down.set(true);
+        let dispatch = toasts.dispatcher();
+        use_event_listener(team.clone(), move |team, signal| {
+            if let Signal::Event(event) = signal
+                && let Event::Notification(n) = &*event
+                && n.team == *team
+            {
+                arrive(n.clone(), &dispatch);
             }
-            move || drop(subscription)
         });
     }
 
-    // The fallback: while the stream is down, ask for what finished since the last look.
+    // The fallback: while the stream is not live, ask for what finished since the last look.
     {
         let dispatch = toasts.dispatcher();
-        use_effect_with((client, team, enabled && *stream_down), move |(client, team, polling)| {
+        use_effect_with((client, team, enabled && !events.is_live()), move |(client, team, polling)| {
             let interval = polling.then(|| {
                 let (client, team) = (client.clone(), team.clone());
                 let since = Rc::new(Cell::new(Timestamp::from_unix_millis(now_millis())));

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::HtmlElement;
+use web_sys::{Element, HtmlElement, ResizeObserver};
 use yew::prelude::*;
 
 /// Which rows to mount: those intersecting the viewport, widened by `overscan` rows on
@@ -21,6 +21,77 @@ pub fn window(count: usize, row_height: u32, scroll_top: f64, viewport_height: f
     let start = first.saturating_sub(overscan).min(count);
     let end = first.saturating_add(visible).saturating_add(overscan).min(count);
     start..end.max(start)
+}
+
+/// The narrow-screen breakpoint the stylesheets use (a phone).
+const NARROW_MAX_WIDTH: f64 = 640.0;
+
+fn is_narrow() -> bool {
+    web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w <= NARROW_MAX_WIDTH)
+}
+
+/// Whether the screen is narrow (a phone), kept current as the window is resized; rows
+/// that take two lines there are taller.
+#[hook]
+pub fn use_narrow() -> bool {
+    let narrow = use_state_eq(is_narrow);
+    {
+        let narrow = narrow.clone();
+        use_effect_with((), move |_| {
+            let on_resize = Closure::<dyn Fn()>::new(move || narrow.set(is_narrow()));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    *narrow
+}
+
+/// The rows of a table that scrolls with the page (not in a box of its own) that are in
+/// view, widened by `overscan` rows: measured from where the table's body is on screen,
+/// after layout, and again on every scroll and resize. `body` is the element the rows
+/// start at, every row `row_height` tall.
+#[hook]
+pub fn use_page_window(body: NodeRef, count: usize, row_height: u32, overscan: usize) -> Range<usize> {
+    let view = use_state_eq(|| (0.0f64, 800.0f64));
+    {
+        let view = view.clone();
+        use_effect_with(count, move |_| {
+            let measure = move || {
+                let Some(element) = body.cast::<Element>() else { return };
+                let height =
+                    web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(800.0);
+                // How far the body's top has scrolled above the viewport's top, in whole rows
+                // (rounded, so a scroll within a row does not re-render).
+                let above = (-element.get_bounding_client_rect().top()).max(0.0);
+                let rows = f64::from(row_height.max(1));
+                view.set(((above / rows).floor() * rows, height));
+            };
+            measure();
+            let listener = Closure::<dyn Fn()>::new(measure);
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                for name in ["scroll", "resize"] {
+                    let _ = w.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+                }
+            }
+            move || {
+                if let Some(w) = &window {
+                    for name in ["scroll", "resize"] {
+                        let _ = w.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+                    }
+                }
+            }
+        });
+    }
+    let (scroll_top, height) = *view;
+    window(count, row_height, scroll_top, height, overscan)
 }
 
 #[derive(Properties, PartialEq)]
@@ -75,26 +146,34 @@ pub fn WindowedList(props: &WindowedListProps) -> Html {
     let node = use_node_ref();
     let viewport = use_state_eq(Viewport::default);
 
-    // Measure once mounted, and again whenever the window is resized.
+    // Measure after layout, and again whenever the container's size changes: it grows
+    // when the rows arrive (the first measurement may see an empty list), when the window
+    // is resized and when the page around it changes. A ResizeObserver sees all of these;
+    // it also reports once as soon as it starts observing, after layout.
     {
         let (node, viewport, row_height) = (node.clone(), viewport.clone(), props.row_height);
         use_effect_with(row_height, move |_| {
             if let Some(v) = measure(&node, row_height) {
                 viewport.set(v);
             }
-            let on_resize = Closure::<dyn Fn()>::new(move || {
-                if let Some(v) = measure(&node, row_height) {
-                    viewport.set(v);
-                }
-            });
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+            let element = node.cast::<Element>();
+            let on_resize = {
+                let node = node.clone();
+                Closure::<dyn Fn()>::new(move || {
+                    if let Some(v) = measure(&node, row_height) {
+                        viewport.set(v);
+                    }
+                })
+            };
+            let observer = ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+            if let (Some(observer), Some(element)) = (&observer, &element) {
+                observer.observe(element);
             }
             move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+                if let Some(observer) = observer {
+                    observer.disconnect();
                 }
+                drop(on_resize);
             }
         });
     }

@@ -3,43 +3,20 @@
 //! `submit_dataset_build` shape (one required datasets selection, a branch, not forced)
 //! so the person sees, can preview and confirms the request before anything runs.
 
-use std::rc::Rc;
-
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api;
-use crate::pages::submit::catalog_index::CatalogIndex;
+use crate::catalog_index::CatalogIndex;
+use crate::hooks::catalog::{CatalogLoad, use_catalog};
 use crate::pages::submit::prefill::PrefillQuery;
 use crate::route::Route;
-use crate::session::use_session;
 use crate::time_fmt;
-
-#[derive(Debug, Clone, PartialEq)]
-enum Load {
-    Loading,
-    Ready(Rc<CatalogIndex>),
-    Failed(String),
-}
 
 #[component]
 pub fn CatalogPage() -> Html {
-    let session = use_session();
-    let load = use_state(|| Load::Loading);
+    let load = use_catalog();
     let query = use_state(String::new);
-    {
-        let load = load.clone();
-        use_effect_with(session.client(), move |client| {
-            let client = client.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::catalog::lineage(&client).await {
-                    Ok(lineage) => Load::Ready(Rc::new(CatalogIndex::new(lineage))),
-                    Err(e) => Load::Failed(e.to_string()),
-                });
-            });
-        });
-    }
     let oninput = {
         let query = query.clone();
         Callback::from(move |e: InputEvent| {
@@ -47,12 +24,14 @@ pub fn CatalogPage() -> Html {
             query.set(input.value());
         })
     };
-    let body = match &*load {
-        Load::Loading => html! { <p class="muted" role="status">{ "Loading the catalog…" }</p> },
-        Load::Failed(why) => {
+    let body = match &load {
+        CatalogLoad::Idle | CatalogLoad::Loading => {
+            html! { <p class="muted" role="status">{ "Loading the catalog…" }</p> }
+        }
+        CatalogLoad::Failed(why) => {
             html! { <p class="notice notice-error" role="alert">{ format!("The catalog could not be loaded: {why}") }</p> }
         }
-        Load::Ready(catalog) => catalog_table(catalog, &query),
+        CatalogLoad::Ready(catalog) => catalog_table(catalog, &query),
     };
     html! {
         <section class="page catalog-page">

@@ -276,7 +276,7 @@ async fn the_builds_table_keeps_a_screenful_of_ten_thousand_builds_mounted() {
     let root = mount(
         test_config(),
         None,
-        html! { <BuildsTable rows={all.clone()} filters={Filters::default()} now={0} style={format!("height: {height}px")} /> },
+        html! { <BuildsTable rows={all.clone()} filters={Filters::default()} style={format!("height: {height}px")} /> },
     );
     let screenful = (height / ROW_HEIGHT) as usize + 1;
     let most = screenful + 2 * 8;
@@ -313,7 +313,7 @@ async fn tags_and_errors_with_html_render_as_text() {
         html! {
             <div>
                 <BuildRow build={b} row_index={2} selected={false} pending={None} rolled_back={true} watched={false}
-                    now={0} on_select={Callback::noop()} on_action={Callback::noop()} />
+                    on_select={Callback::noop()} on_action={Callback::noop()} />
                 <ReportPanel {report} on_dismiss={Callback::noop()} />
             </div>
         },
@@ -337,7 +337,7 @@ async fn a_row_shows_its_build_and_links_to_the_report() {
         test_config(),
         None,
         html! { <BuildRow build={b} row_index={2} selected={true} pending={None} rolled_back={false} watched={false}
-        now={0} on_select={Callback::noop()} on_action={Callback::noop()} /> },
+        on_select={Callback::noop()} on_action={Callback::noop()} /> },
     );
     wait_for("the row", WAIT, || query(&root, ".build-row").is_some()).await;
     let link = query(&root, ".col-run a").expect("a link");

@@ -5,6 +5,9 @@ use std::time::Duration;
 use gloo_timers::future::sleep;
 use kiln_api::TeamName;
 use kiln_api::teams::RuntimeConfig;
+use kiln_console::app::DataProviders;
+use kiln_console::hooks::catalog::CatalogProvider;
+use kiln_console::hooks::clock::ClockProvider;
 use kiln_console::session::{Session, SessionHandle};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -47,12 +50,18 @@ pub struct HarnessProps {
     pub config: RuntimeConfig,
     #[prop_or_default]
     pub path: Option<String>,
+    /// Whether this tab opens the events stream, as the app does. Off by default: a
+    /// mounted test page stays mounted, and each open stream holds one of the browser's
+    /// six connections to the server, which other tests' requests would then wait for.
+    #[prop_or_default]
+    pub live: bool,
     #[prop_or_default]
     pub children: Html,
 }
 
-/// Provides what the app's shell provides: a session and a router (in memory, so the
-/// test page's own URL never changes).
+/// Provides what the app's shell provides: a session, the shared data (the clock, the
+/// catalog and, when `live`, the events stream) and a router (in memory, so the test
+/// page's own URL never changes). Each mounted harness is one tab.
 #[component]
 pub fn Harness(props: &HarnessProps) -> Html {
     let session: SessionHandle = {
@@ -71,7 +80,17 @@ pub fn Harness(props: &HarnessProps) -> Html {
     });
     html! {
         <ContextProvider<SessionHandle> context={session}>
-            <Router history={(*history).clone()}>{ props.children.clone() }</Router>
+            if props.live {
+                <DataProviders>
+                    <Router history={(*history).clone()}>{ props.children.clone() }</Router>
+                </DataProviders>
+            } else {
+                <ClockProvider>
+                    <CatalogProvider>
+                        <Router history={(*history).clone()}>{ props.children.clone() }</Router>
+                    </CatalogProvider>
+                </ClockProvider>
+            }
         </ContextProvider<SessionHandle>>
     }
 }
@@ -81,10 +100,22 @@ pub fn mount(config: RuntimeConfig, path: Option<&str>, children: Html) -> Eleme
     let root = fresh_root();
     yew::Renderer::<Harness>::with_root_and_props(
         root.clone(),
-        HarnessProps { config, path: path.map(str::to_owned), children },
+        HarnessProps { config, path: path.map(str::to_owned), live: false, children },
     )
     .render();
     root
+}
+
+/// Mounts `children` in a tab with its events stream open; `destroy()` the handle at the
+/// end of the test, which closes the stream.
+pub fn mount_live(config: RuntimeConfig, children: Html) -> (Element, yew::AppHandle<Harness>) {
+    let root = fresh_root();
+    let app = yew::Renderer::<Harness>::with_root_and_props(
+        root.clone(),
+        HarnessProps { config, path: None, live: true, children },
+    )
+    .render();
+    (root, app)
 }
 
 /// Polls `condition` until it holds, failing the test with `what` after `timeout`.

@@ -7,6 +7,7 @@
 mod auth;
 mod builds;
 mod common;
+mod live;
 mod reports;
 mod shell;
 mod submit;

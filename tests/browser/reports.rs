@@ -7,8 +7,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use kiln_api::build2::{
-    Attempt, BuildJob, DatasetsSelection, JobReport, JobSpecSelection, JobSpecsSelection, JobStatus,
-    SubmitBuildRequest, UpstreamSelection,
+    Attempt, BuildJob, DatasetsSelection, JobSpecSelection, JobSpecsSelection, JobStatus, SubmitBuildRequest,
+    UpstreamSelection,
 };
 use kiln_api::teams::CatalogQuery;
 use kiln_api::{Rid, TeamName, Timestamp};
@@ -21,10 +21,10 @@ use kiln_console::components::log_viewer::window::visible_range;
 use kiln_console::components::log_viewer::{LogSource, LogViewer};
 use kiln_console::components::status_badge::job_look;
 use kiln_console::components::timeline::{self, Bar};
+use kiln_console::hooks::live::should_poll;
 use kiln_console::pages::build_report::BuildReportPage;
-use kiln_console::pages::build_report::attempts::{bars, jobs_to_fetch, signature};
+use kiln_console::pages::build_report::attempts::{attempts_key, bars};
 use kiln_console::pages::build_report::jobs_table::JobsTable;
-use kiln_console::pages::build_report::live::should_poll;
 use kiln_console::pages::build_report::options::option_rows;
 use kiln_console::pages::job_report::JobReportPage;
 use kiln_console::pages::job_report::attempts::{AttemptsTable, attempt_look, ending, signal_name};
@@ -186,35 +186,28 @@ fn timeline_has_a_bar_for_every_attempt() {
     early.finished_time = Some(ts(5));
     let waiting = job("later", JobStatus::Waiting, &[]);
     let jobs = vec![flaky.clone(), early.clone(), waiting];
-    let mut reports = HashMap::new();
-    reports.insert(
+    let mut attempts = HashMap::new();
+    attempts.insert(
         flaky.rid.clone(),
-        JobReport {
-            rid: flaky.rid.clone(),
-            build_rid: rid("build", "b"),
-            job_spec_rid: flaky.job_spec_rid.clone(),
-            job_spec_name: "segments".into(),
-            status: JobStatus::Succeeded,
-            reason: None,
-            stale_reason: None,
-            timeout_seconds: None,
-            queued_behind: None,
-            inputs: Vec::new(),
-            outputs: Vec::new(),
-            attempts: vec![attempt(1, 10, Some(12), Some(75), None), attempt(2, 15, Some(30), Some(0), None)],
-            job_results: Default::default(),
-        },
+        vec![attempt(1, 10, Some(12), Some(75), None), attempt(2, 15, Some(30), Some(0), None)],
     );
-    let drawn = bars(&jobs, &reports);
+    let drawn = bars(&jobs, &attempts);
     let labels: Vec<&str> = drawn.iter().map(|b| b.label.as_str()).collect();
     assert_eq!(labels, ["clean", "segments #1", "segments #2"]);
     assert_eq!(drawn[1].look.label, "Failed");
     assert_eq!(drawn[1].detail, "exit code 75");
-    // Only started jobs whose state changed since their report was fetched are fetched again.
-    let mut known = HashMap::new();
-    assert_eq!(jobs_to_fetch(&jobs, &known).len(), 2);
-    known.insert(flaky.rid.clone(), signature(&flaky));
-    assert_eq!(jobs_to_fetch(&jobs, &known).iter().map(|j| j.job_spec_name.as_str()).collect::<Vec<_>>(), ["clean"]);
+    // A job that gained an attempt the answer does not have yet is drawn from its own times.
+    let mut retried = flaky.clone();
+    retried.attempt_count = 3;
+    retried.finished_time = None;
+    let drawn = bars(&[retried.clone(), early.clone()], &attempts);
+    assert_eq!(drawn.iter().map(|b| b.label.as_str()).collect::<Vec<_>>(), ["clean", "segments"]);
+    assert_eq!(drawn[1].end, None, "running on its third attempt");
+    // The attempts are asked for again when a job gains or ends an attempt, not otherwise.
+    let mut renamed = flaky.clone();
+    renamed.reason = Some("inputs changed".into());
+    assert_eq!(attempts_key(&[flaky.clone()]), attempts_key(&[renamed]));
+    assert_ne!(attempts_key(&[flaky.clone()]), attempts_key(&[retried]));
 }
 
 // ---- Attempts, options, polling --------------------------------------------------------
@@ -267,9 +260,10 @@ fn request_options_read_as_words() {
 
 #[wasm_bindgen_test]
 fn reports_poll_only_while_changing_and_visible() {
-    assert!(should_poll(true, true));
-    assert!(!should_poll(true, false), "a hidden tab asks nothing");
-    assert!(!should_poll(false, true), "a final report is not fetched again");
+    assert!(should_poll(true, false, true), "a changing report without a stream is polled");
+    assert!(!should_poll(true, true, true), "the events stream keeps it current; no polling");
+    assert!(!should_poll(true, false, false), "a hidden tab asks nothing");
+    assert!(!should_poll(false, false, true), "a final report is not fetched again");
 }
 
 // ---- Log text, search, tailing, windowing ----------------------------------------------
@@ -480,9 +474,9 @@ async fn html_in_logs_job_names_and_errors_renders_as_text() {
         None,
         html! {
             <>
-                <JobsTable jobs={jobs.clone()} now={0} />
+                <JobsTable jobs={jobs.clone()} />
                 <JobGraph jobs={jobs} on_open={Callback::noop()} />
-                <AttemptsTable attempts={vec![bad_attempt]} now={0} selected={None::<u32>} />
+                <AttemptsTable attempts={vec![bad_attempt]} selected={None::<u32>} />
             </>
         },
     );

@@ -318,6 +318,30 @@ pub struct JobEvent {
     pub attempt_count: u32,
     pub started_time: Option<Timestamp>,
     pub finished_time: Option<Timestamp>,
+    /// Why the job failed, as the build report's job says it; absent while it has not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Why it ran, or why it did not, as the build report's job says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `GET /api/v1/teams/{team}/builds/{runId}/attempts`: every attempt of every job of a
+/// build in one answer, for the build report's timeline (a build of 1,000 jobs would
+/// otherwise need 1,000 job reports).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildAttempts {
+    #[serde(default)]
+    pub jobs: Vec<JobAttempts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobAttempts {
+    pub job_rid: Rid,
+    #[serde(default)]
+    pub attempts: Vec<crate::build2::Attempt>,
 }
 
 /// A finished build, told to whoever watches its team.

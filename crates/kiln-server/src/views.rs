@@ -128,5 +128,7 @@ pub fn job_event(b: &BuildRow, j: &JobRow) -> JobEvent {
         attempt_count: j.attempt_count,
         started_time: ts(j.started_ms),
         finished_time: ts(j.finished_ms),
+        error: j.error.clone(),
+        reason: j.reason.clone(),
     }
 }

@@ -1,52 +1,49 @@
-//! Every attempt of every job, for the timeline. The build report only counts attempts,
-//! so the job reports are fetched too, each again only when its job changed.
+//! Every attempt of every job, for the timeline: one request for the whole build
+//! (`GET …/builds/{runId}/attempts`), asked again when jobs gain or end attempts, never one
+//! job report per job. Without the teams surface the timeline draws each job from the
+//! build report's own times.
 
-use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::rc::Rc;
+use std::time::Duration;
 
-use kiln_api::build2::{BuildJob, JobReport, JobStatus};
-use kiln_api::{Rid, Timestamp};
+use gloo_timers::future::sleep;
+use kiln_api::build2::{Attempt, BuildJob, BuildReport};
+use kiln_api::{Rid, TeamName};
 use yew::prelude::*;
 
 use crate::api::{self, Client};
+use crate::components::attempt_words::{attempt_look, ending};
 use crate::components::status_badge::job_look;
 use crate::components::timeline::Bar;
-use crate::pages::job_report::attempts::{attempt_look, ending};
 
-/// What of a job, when it changes, may change its attempts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signature {
-    status: JobStatus,
-    attempts: u32,
-    finished: Option<Timestamp>,
+/// The attempts of each job, by job RID.
+pub type Attempts = Rc<HashMap<Rid, Vec<Attempt>>>;
+
+/// While jobs keep changing, the attempts are asked for at most this often.
+const AT_MOST_EVERY: Duration = Duration::from_millis(1000);
+
+/// What of the jobs, when it changes, may change their attempts: how many each has and
+/// which have ended. Attempts begin and end with these.
+pub fn attempts_key(jobs: &[BuildJob]) -> Vec<(u32, bool)> {
+    jobs.iter().map(|j| (j.attempt_count, j.finished_time.is_some())).collect()
 }
 
-pub fn signature(job: &BuildJob) -> Signature {
-    Signature { status: job.status, attempts: job.attempt_count, finished: job.finished_time }
-}
-
-/// The jobs whose reports must be fetched (again): never fetched, or changed since.
-/// Jobs that never started have no attempts and are skipped.
-pub fn jobs_to_fetch<'a>(jobs: &'a [BuildJob], known: &HashMap<Rid, Signature>) -> Vec<&'a BuildJob> {
-    jobs.iter()
-        .filter(|job| job.attempt_count > 0 || job.started_time.is_some())
-        .filter(|job| known.get(&job.rid) != Some(&signature(job)))
-        .collect()
-}
-
-/// One bar per attempt, jobs in the order they started. A job whose report has not
-/// arrived yet is drawn from the build report's own times.
-pub fn bars(jobs: &[BuildJob], reports: &HashMap<Rid, JobReport>) -> Vec<Bar> {
+/// One bar per attempt, jobs in the order they started. A job whose attempts have not
+/// arrived (or that gained one since) is drawn from the build report's own times.
+pub fn bars(jobs: &[BuildJob], attempts: &HashMap<Rid, Vec<Attempt>>) -> Vec<Bar> {
     let mut ordered: Vec<&BuildJob> = jobs.iter().filter(|j| j.started_time.is_some()).collect();
     crate::sort::sort_by(&mut ordered, |a, b| {
         a.started_time.map(|t| t.unix_millis()).cmp(&b.started_time.map(|t| t.unix_millis()))
     });
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(ordered.len());
     for job in ordered {
-        let attempts = reports.get(&job.rid).map(|r| r.attempts.as_slice()).unwrap_or_default();
-        let started: Vec<_> = attempts.iter().filter(|a| a.started_time.is_some()).collect();
-        if started.is_empty() {
+        let known = attempts.get(&job.rid).map(Vec::as_slice).unwrap_or_default();
+        let started: Vec<_> = known.iter().filter(|a| a.started_time.is_some()).collect();
+        let current = started.len() as u32 >= job.attempt_count
+            && (job.finished_time.is_none() || started.iter().all(|a| a.finished_time.is_some()));
+        if started.is_empty() || !current {
             if let Some(start) = job.started_time {
                 out.push(Bar {
                     job: job.rid.clone(),
@@ -81,62 +78,59 @@ pub fn bars(jobs: &[BuildJob], reports: &HashMap<Rid, JobReport>) -> Vec<Bar> {
     out
 }
 
-/// The job reports of a build's jobs, fetched as the jobs change. Returns what has
-/// arrived so far; re-renders as more arrives.
+/// The build's attempts, fetched once and again (at most every `AT_MOST_EVERY`) when its
+/// jobs gain or end attempts. Empty without the teams surface.
 #[hook]
-pub fn use_job_reports(client: Client, jobs: Rc<Vec<BuildJob>>) -> Rc<HashMap<Rid, JobReport>> {
-    let reports = use_state(|| Rc::new(HashMap::<Rid, JobReport>::new()));
-    let known = use_mut_ref(HashMap::<Rid, Signature>::new);
-    let in_flight = use_mut_ref(HashSet::<Rid>::new);
-    let store = use_mut_ref(HashMap::<Rid, JobReport>::new);
-    // Fetches outlive a change of the jobs (the next poll must not cancel them) but not
-    // the page.
+pub fn use_build_attempts(client: Client, report: Rc<BuildReport>, teams: bool) -> Attempts {
+    let attempts = use_state(Attempts::default);
+    let key = attempts_key(&report.jobs);
+    let busy = use_mut_ref(|| Rc::new(Cell::new(false)));
+    let again = use_mut_ref(|| Rc::new(Cell::new(false)));
     let gone = use_memo((), |()| Rc::new(Cell::new(false)));
     {
         let gone = (*gone).clone();
         use_effect_with((), move |()| move || gone.set(true));
     }
     {
-        let reports = reports.clone();
-        let gone = (*gone).clone();
-        use_effect_with((client, jobs), move |(client, jobs)| {
-            let due: Vec<(Rid, Signature)> = jobs_to_fetch(jobs, &known.borrow())
-                .into_iter()
-                .filter(|job| !in_flight.borrow().contains(&job.rid))
-                .map(|job| (job.rid.clone(), signature(job)))
-                .collect();
-            if !due.is_empty() {
-                in_flight.borrow_mut().extend(due.iter().map(|(rid, _)| rid.clone()));
-                let client = client.clone();
-                wasm_bindgen_futures::spawn_local(fetch_all(client, due, known, in_flight, store, reports, gone));
+        let attempts = attempts.clone();
+        let (busy, again, gone) = (busy.borrow().clone(), again.borrow().clone(), (*gone).clone());
+        let (team, run_id) = (report.team.clone(), report.run_id);
+        use_effect_with((client, team, run_id, teams, key), move |(client, team, run_id, teams, _)| {
+            if !*teams {
+                return;
             }
+            if busy.replace(true) {
+                again.set(true);
+                return;
+            }
+            let (client, team, run_id) = (client.clone(), team.clone(), *run_id);
+            wasm_bindgen_futures::spawn_local(fetch_while_changing(client, team, run_id, attempts, busy, again, gone));
         });
     }
-    (*reports).clone()
+    (*attempts).clone()
 }
 
-/// Fetches the due job reports one after another (a build may have many jobs; one at a
-/// time keeps the service responsive) and publishes them as they arrive.
-async fn fetch_all(
+async fn fetch_while_changing(
     client: Client,
-    due: Vec<(Rid, Signature)>,
-    known: Rc<RefCell<HashMap<Rid, Signature>>>,
-    in_flight: Rc<RefCell<HashSet<Rid>>>,
-    store: Rc<RefCell<HashMap<Rid, JobReport>>>,
-    reports: UseStateHandle<Rc<HashMap<Rid, JobReport>>>,
+    team: TeamName,
+    run_id: u64,
+    attempts: UseStateHandle<Attempts>,
+    busy: Rc<Cell<bool>>,
+    again: Rc<Cell<bool>>,
     gone: Rc<Cell<bool>>,
 ) {
-    for (rid, seen) in due {
-        let result = if gone.get() { None } else { api::build2::job_report(&client, &rid).await.ok().flatten() };
-        in_flight.borrow_mut().remove(&rid);
-        // A failed fetch is retried on the next change of the build; the timeline falls
-        // back to the build report's times meanwhile.
-        if let Some(report) = result {
-            known.borrow_mut().insert(rid.clone(), seen);
-            store.borrow_mut().insert(rid, report);
-            if !gone.get() {
-                reports.set(Rc::new(store.borrow().clone()));
+    loop {
+        // A failed fetch leaves the timeline on the build report's times until the next change.
+        if let Ok(answer) = api::teams::build_attempts(&client, &team, run_id).await {
+            if gone.get() {
+                return;
             }
+            attempts.set(Rc::new(answer.jobs.into_iter().map(|j| (j.job_rid, j.attempts)).collect()));
         }
+        if gone.get() || !again.replace(false) {
+            break;
+        }
+        sleep(AT_MOST_EVERY).await;
     }
+    busy.set(false);
 }

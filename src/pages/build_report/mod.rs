@@ -6,32 +6,31 @@
 pub mod actions;
 pub mod attempts;
 pub mod jobs_table;
-pub mod live;
-pub mod names;
 pub mod options;
 mod summary;
 
 use std::rc::Rc;
 
 use kiln_api::Rid;
-use kiln_api::build2::{BuildJob, BuildReport};
+use kiln_api::build2::{BuildJob, BuildReport, BuildStatus};
+use kiln_api::teams::{Event, TeamBuildState};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use self::actions::BuildActions;
-use self::attempts::{bars, use_job_reports};
+use self::attempts::{bars, use_build_attempts};
 use self::jobs_table::JobsTable;
-use self::live::{Live, Loaded, POLL_EVERY, use_live};
-use self::names::use_dataset_names;
 use self::options::RequestOptions;
 use self::summary::Summary;
 use crate::api::{self, ApiError};
 use crate::components::job_graph::JobGraph;
 use crate::components::status_badge::{StatusBadge, build_look};
 use crate::components::timeline::Timeline;
+use crate::hooks::catalog::use_names;
+use crate::hooks::live::{Freshness, Live, Loaded, POLL_EVERY, Reaction, use_live};
+use crate::hooks::token::use_token_prompt;
 use crate::route::Route;
-use crate::session::{SessionAction, use_session};
-use crate::time_fmt;
+use crate::session::use_session;
 
 #[derive(Properties, PartialEq)]
 pub struct BuildReportPageProps {
@@ -61,6 +60,59 @@ fn still_running(report: &BuildReport) -> bool {
     !report.status.is_terminal()
 }
 
+/// The build2 status of a team build state.
+fn build_status(state: TeamBuildState) -> BuildStatus {
+    match state {
+        TeamBuildState::Queued | TeamBuildState::Running => BuildStatus::Running,
+        TeamBuildState::Complete => BuildStatus::Succeeded,
+        TeamBuildState::Failed => BuildStatus::Failed,
+        TeamBuildState::Stopped => BuildStatus::Canceled,
+    }
+}
+
+/// What an event of the tab's stream does to this build's report. A `job` event carries
+/// everything the report shows of a job, so it patches the job in place; a `build` event
+/// its status and times. A build that ends is fetched once more, so the final report is
+/// the service's own.
+pub fn react_to_build_event(report: &BuildReport, event: &Event) -> Reaction<BuildReport> {
+    match event {
+        Event::Job(job) if job.build_rid == report.rid => {
+            let Some(index) = report.jobs.iter().position(|j| j.rid == job.rid) else {
+                // A job this report does not list: only the service can say what it is.
+                return Reaction::Refetch;
+            };
+            let mut next = report.clone();
+            let patched = &mut next.jobs[index];
+            patched.status = job.status;
+            patched.attempt_count = job.attempt_count;
+            patched.started_time = job.started_time;
+            patched.finished_time = job.finished_time;
+            if job.error.is_some() {
+                patched.error = job.error.clone();
+            }
+            if job.reason.is_some() {
+                patched.reason = job.reason.clone();
+            }
+            if next == *report { Reaction::Ignore } else { Reaction::Patch(next) }
+        }
+        Event::Build(build) if build.build_rid == report.rid => {
+            let mut next = report.clone();
+            next.status = build_status(build.status.state);
+            match build.status.state {
+                TeamBuildState::Queued => {}
+                TeamBuildState::Running => next.started_time = next.started_time.or(Some(build.status.timestamp)),
+                _ => next.finished_time = Some(build.status.timestamp),
+            }
+            match (next == *report, next.status.is_terminal()) {
+                (true, _) => Reaction::Ignore,
+                (false, true) => Reaction::PatchAndRefetch(next),
+                (false, false) => Reaction::Patch(next),
+            }
+        }
+        _ => Reaction::Ignore,
+    }
+}
+
 #[component]
 fn BuildReportView(props: &BuildReportViewProps) -> Html {
     let session = use_session();
@@ -68,6 +120,7 @@ fn BuildReportView(props: &BuildReportViewProps) -> Html {
         (session.client(), props.rid.clone()),
         |(client, rid)| async move { api::build2::build_report(&client, &rid).await },
         still_running,
+        react_to_build_event,
     );
     use_token_prompt(&live.loaded);
     match &live.loaded {
@@ -88,30 +141,15 @@ fn BuildReportView(props: &BuildReportViewProps) -> Html {
             </section>
         },
         Loaded::Ready(report) => html! {
-            <ReportBody report={report.clone()} polling={live.polling} stale={live.stale.clone()} refresh={live.refresh.clone()} />
+            <ReportBody report={report.clone()} freshness={live.freshness} stale={live.stale.clone()} refresh={live.refresh.clone()} />
         },
     }
-}
-
-/// A 401 goes to the session too, so the header leads to the token field.
-#[hook]
-pub fn use_token_prompt<T: Clone + PartialEq + 'static>(loaded: &Loaded<T>) {
-    let session = use_session();
-    let unauthorized = match loaded {
-        Loaded::Failed(error) if error.is_unauthorized() => Some(error.clone()),
-        _ => None,
-    };
-    use_effect_with(unauthorized, move |unauthorized| {
-        if let Some(error) = unauthorized {
-            session.dispatch(SessionAction::ShowError(error.clone()));
-        }
-    });
 }
 
 #[derive(Properties, PartialEq)]
 struct ReportBodyProps {
     report: Rc<BuildReport>,
-    polling: bool,
+    freshness: Freshness,
     stale: Option<ApiError>,
     refresh: Callback<()>,
 }
@@ -122,20 +160,22 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
     let navigator = use_navigator();
     let report = &props.report;
     let jobs: Rc<Vec<BuildJob>> = use_memo(report.jobs.clone(), |jobs| jobs.clone());
-    let reports = use_job_reports(session.client(), jobs.clone());
-    let names = use_dataset_names();
-    let bars = use_memo((jobs.clone(), reports), |(jobs, reports)| bars(jobs, reports));
+    let attempts = use_build_attempts(session.client(), report.clone(), session.teams_available);
+    let names = use_names();
+    let bars = use_memo((jobs.clone(), attempts), |(jobs, attempts)| bars(jobs, attempts));
     let on_open = use_callback(navigator, |rid: Rid, navigator| {
         if let Some(navigator) = navigator {
             navigator.push(&Route::JobReport { rid: rid.to_string() });
         }
     });
-    let now = time_fmt::now_millis();
     let look = build_look(report.status);
-    let live_note = if props.polling {
-        format!("Live · refreshed every {:.1} s while the build runs", POLL_EVERY.as_secs_f64())
-    } else {
-        "Final".to_owned()
+    let live = props.freshness != Freshness::Final;
+    let live_note = match props.freshness {
+        Freshness::Streaming => "Live".to_owned(),
+        Freshness::Polling => {
+            format!("Live · refreshed every {:.1} s (live stream unavailable)", POLL_EVERY.as_secs_f64())
+        }
+        Freshness::Final => "Final".to_owned(),
     };
     html! {
         <section class="page report build-report" data-status={report.status.to_string()}>
@@ -154,7 +194,7 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
                 <div class="report-title">
                     <h1>{ format!("Build #{}", report.run_id) }</h1>
                     <StatusBadge {look} />
-                    <span class={classes!("live-note", props.polling.then_some("is-live"))}>{ live_note }</span>
+                    <span class={classes!("live-note", live.then_some("is-live"))} data-freshness={props.freshness.as_str()}>{ live_note }</span>
                 </div>
                 <p class="rid mono">{ report.rid.to_string() }</p>
                 <BuildActions report={report.clone()} on_changed={props.refresh.clone()} />
@@ -164,11 +204,11 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
             }
             <section class="card" aria-labelledby="summary-heading">
                 <h2 id="summary-heading" class="visually-hidden">{ "Summary" }</h2>
-                <Summary report={report.clone()} {now} />
+                <Summary report={report.clone()} />
             </section>
             <section class="card" aria-labelledby="jobs-heading">
                 <h2 id="jobs-heading">{ format!("Jobs ({})", jobs.len()) }</h2>
-                <JobsTable jobs={jobs.clone()} {now} />
+                <JobsTable jobs={jobs.clone()} />
             </section>
             <section class="card" aria-labelledby="graph-heading">
                 <h2 id="graph-heading">{ "Job graph" }</h2>
@@ -176,7 +216,7 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
             </section>
             <section class="card" aria-labelledby="timeline-heading">
                 <h2 id="timeline-heading">{ "Timeline of attempts" }</h2>
-                <Timeline bars={bars} {now} />
+                <Timeline {bars} />
             </section>
             <section class="card" aria-labelledby="options-heading">
                 <h2 id="options-heading">{ "Request options" }</h2>

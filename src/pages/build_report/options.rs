@@ -8,7 +8,7 @@ use kiln_api::build2::{
 };
 use yew::prelude::*;
 
-use super::names::{Names, dataset_label};
+use crate::components::dataset_name::{Names, dataset_label};
 
 /// One option as a label and a value, both plain text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,7 @@ use kiln_api::build2::{BuildJob, BuildReport, JobStatus};
 use yew::prelude::*;
 
 use crate::components::status_badge::job_look;
-use crate::pages::job_report::attempts::time_cell;
-use crate::time_fmt;
+use crate::hooks::clock::{Ago, Took};
 
 /// How many jobs are in each state, in the order states are listed, leaving out zeros.
 pub fn status_counts(jobs: &[BuildJob]) -> Vec<(JobStatus, usize)> {
@@ -21,7 +20,6 @@ pub fn status_counts(jobs: &[BuildJob]) -> Vec<(JobStatus, usize)> {
 #[derive(Properties, PartialEq)]
 pub struct SummaryProps {
     pub report: Rc<BuildReport>,
-    pub now: i64,
 }
 
 #[component]
@@ -37,17 +35,16 @@ pub fn Summary(props: &SummaryProps) -> Html {
         .map(|(status, n)| format!("{n} {}", job_look(status).label.to_lowercase()))
         .collect::<Vec<_>>()
         .join(", ");
-    let took = time_fmt::elapsed(r.started_time.as_ref(), r.finished_time.as_ref(), props.now);
     html! {
         <dl class="facts summary">
             <div class="fact"><dt>{ "Branch" }</dt><dd class="mono">{ r.branch.clone() }</dd></div>
             <div class="fact"><dt>{ "Fallback branches" }</dt><dd class="mono">{ fallbacks }</dd></div>
             <div class="fact"><dt>{ "Team" }</dt><dd>{ format!("{} · run #{}", r.team, r.run_id) }</dd></div>
             <div class="fact"><dt>{ "Started by" }</dt><dd>{ r.created_by.clone() }</dd></div>
-            <div class="fact"><dt>{ "Submitted" }</dt><dd>{ time_cell(Some(&r.created_time), props.now) }</dd></div>
-            <div class="fact"><dt>{ "Started" }</dt><dd>{ time_cell(r.started_time.as_ref(), props.now) }</dd></div>
-            <div class="fact"><dt>{ "Finished" }</dt><dd>{ time_cell(r.finished_time.as_ref(), props.now) }</dd></div>
-            <div class="fact"><dt>{ "Duration" }</dt><dd>{ took.unwrap_or_else(|| "—".to_owned()) }</dd></div>
+            <div class="fact"><dt>{ "Submitted" }</dt><dd><Ago at={Some(r.created_time)} /></dd></div>
+            <div class="fact"><dt>{ "Started" }</dt><dd><Ago at={r.started_time} /></dd></div>
+            <div class="fact"><dt>{ "Finished" }</dt><dd><Ago at={r.finished_time} /></dd></div>
+            <div class="fact"><dt>{ "Duration" }</dt><dd><Took started={r.started_time} finished={r.finished_time} before="—" /></dd></div>
             <div class="fact"><dt>{ "Jobs" }</dt><dd>{ if counts.is_empty() { "none".to_owned() } else { counts } }</dd></div>
             <div class="fact fact-wide"><dt>{ "Build group" }</dt><dd class="mono rid">{ r.build_group_rid.to_string() }</dd></div>
         </dl>

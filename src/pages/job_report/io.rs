@@ -3,7 +3,7 @@
 use kiln_api::build2::{JobInput, JobOutput};
 use yew::prelude::*;
 
-use crate::pages::build_report::names::{Names, dataset_cell};
+use crate::components::dataset_name::{Names, dataset_cell};
 
 fn transaction(rid: Option<&kiln_api::Rid>, none: &'static str) -> Html {
     match rid {

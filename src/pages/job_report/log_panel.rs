@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use kiln_api::build2::{BuildReport, JobReport};
+use kiln_api::build2::JobReport;
 use yew::prelude::*;
 
 use super::attempts::AttemptsTable;
@@ -14,9 +14,6 @@ use crate::session::use_session;
 #[derive(Properties, PartialEq)]
 pub struct LogPanelProps {
     pub job: Rc<JobReport>,
-    /// The job's build, once loaded: it names the team and run id the log endpoint needs.
-    pub build: Option<Rc<BuildReport>>,
-    pub now: i64,
 }
 
 #[component]
@@ -27,28 +24,24 @@ pub fn LogPanel(props: &LogPanelProps) -> Html {
     let target_line = use_memo((), |()| line_from_fragment(&current_fragment()));
     let latest = props.job.attempts.iter().map(|a| a.number).max();
     let selected = (*chosen).or(latest);
-    let can_read_logs = session.teams_available && props.build.is_some();
+    let log_url = |number: u32| props.job.attempts.iter().find(|a| a.number == number).and_then(|a| a.log_url.clone());
+    let can_read_logs = session.teams_available;
     let on_select = can_read_logs.then(|| {
         let chosen = chosen.clone();
         Callback::from(move |number: u32| chosen.set(Some(number)))
     });
 
-    let log = match (&props.build, selected) {
+    // Each attempt names its own log (`logUrl`), so nothing else has to be loaded first.
+    let log = match (selected, selected.and_then(log_url)) {
         _ if !session.teams_available => html! {
             <p class="notice">{ "Logs are read through the service's teams API (/api/v1), which this service does not offer." }</p>
         },
-        (None, _) => html! { <p class="muted" role="status">{ "Finding the job's build…" }</p> },
-        (_, None) => {
+        (None, _) => {
             html! { <p class="muted">{ "No attempt has started yet; its log appears here when one does." }</p> }
         }
-        (Some(build), Some(attempt)) => {
-            let source = LogSource::Service {
-                client: session.client(),
-                team: build.team.clone(),
-                run_id: build.run_id,
-                job: props.job.rid.clone(),
-                attempt,
-            };
+        (Some(_), None) => html! { <p class="muted">{ "The service gives no log for this attempt." }</p> },
+        (Some(attempt), Some(url)) => {
+            let source = LogSource::Url { client: session.client(), url: url.into() };
             let file_name = format!("{}-attempt-{attempt}.log", props.job.job_spec_name);
             let failed = props.job.attempts.iter().find(|a| a.number == attempt).is_some_and(|a| {
                 a.finished_time.is_some()
@@ -63,7 +56,7 @@ pub fn LogPanel(props: &LogPanelProps) -> Html {
         <>
             <section class="card" aria-labelledby="attempts-heading">
                 <h2 id="attempts-heading">{ format!("Attempts ({})", props.job.attempts.len()) }</h2>
-                <AttemptsTable attempts={props.job.attempts.clone()} now={props.now} {selected} {on_select} />
+                <AttemptsTable attempts={props.job.attempts.clone()} {selected} {on_select} />
             </section>
             <section class="card log-card" aria-labelledby="log-heading">
                 <h2 id="log-heading">{ match selected { Some(n) => format!("Log of attempt {n}"), None => "Log".to_owned() } }</h2>

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use kiln_api::Rid;
 use kiln_api::build2::{BuildReport, JobReport, JobStatus};
+use kiln_api::teams::Event;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -17,9 +18,9 @@ use self::io::{Inputs, Outputs};
 use self::log_panel::LogPanel;
 use crate::api;
 use crate::components::status_badge::{StatusBadge, job_look};
-use crate::pages::build_report::live::{Live, Loaded, use_live};
-use crate::pages::build_report::names::use_dataset_names;
-use crate::pages::build_report::use_token_prompt;
+use crate::hooks::catalog::use_names;
+use crate::hooks::live::{Freshness, Live, Loaded, Reaction, use_live};
+use crate::hooks::token::use_token_prompt;
 use crate::route::Route;
 use crate::session::use_session;
 use crate::time_fmt;
@@ -77,6 +78,31 @@ fn job_still_changing(report: &JobReport) -> bool {
     !report.status.is_terminal()
 }
 
+/// A `job` event of this job: its status shows at once; its attempts (exit codes, errors,
+/// log URLs), which the event does not carry, come with the report fetched right after.
+pub fn react_to_job_event(report: &JobReport, event: &Event) -> Reaction<JobReport> {
+    match event {
+        Event::Job(job) if job.rid == report.rid => {
+            let mut next = report.clone();
+            next.status = job.status;
+            if job.reason.is_some() {
+                next.reason = job.reason.clone();
+            }
+            Reaction::PatchAndRefetch(next)
+        }
+        _ => Reaction::Ignore,
+    }
+}
+
+/// The build is read once, for its number and branch; nothing on this page follows it.
+fn never_changes(_: &BuildReport) -> bool {
+    false
+}
+
+fn ignore_events(_: &BuildReport, _: &Event) -> Reaction<BuildReport> {
+    Reaction::Ignore
+}
+
 #[component]
 fn JobReportView(props: &JobReportViewProps) -> Html {
     let session = use_session();
@@ -84,9 +110,11 @@ fn JobReportView(props: &JobReportViewProps) -> Html {
         (session.client(), props.rid.clone()),
         |(client, rid)| async move { api::build2::job_report(&client, &rid).await },
         job_still_changing,
+        react_to_job_event,
     );
     use_token_prompt(&live.loaded);
-    // The build tells the team and run id the log endpoint needs, and the output branch.
+    // The build tells its run number and the branch the outputs are written on; the log
+    // does not wait for it (each attempt carries its `logUrl`).
     let build_rid = match &live.loaded {
         Loaded::Ready(job) => Some(job.build_rid.clone()),
         _ => None,
@@ -99,7 +127,8 @@ fn JobReportView(props: &JobReportViewProps) -> Html {
                 None => Ok(None),
             }
         },
-        |_| false,
+        never_changes,
+        ignore_events,
     );
     match &live.loaded {
         Loaded::Loading => html! {
@@ -123,7 +152,7 @@ fn JobReportView(props: &JobReportViewProps) -> Html {
                 Loaded::Ready(build) => Some(build.clone()),
                 _ => None,
             };
-            html! { <JobBody job={job.clone()} {build} polling={live.polling} /> }
+            html! { <JobBody job={job.clone()} {build} freshness={live.freshness} /> }
         }
     }
 }
@@ -132,14 +161,14 @@ fn JobReportView(props: &JobReportViewProps) -> Html {
 struct JobBodyProps {
     job: Rc<JobReport>,
     build: Option<Rc<BuildReport>>,
-    polling: bool,
+    freshness: Freshness,
 }
 
 #[component]
 fn JobBody(props: &JobBodyProps) -> Html {
     let job = &props.job;
-    let names = use_dataset_names();
-    let now = time_fmt::now_millis();
+    let names = use_names();
+    let live = props.freshness != Freshness::Final;
     let build_label = match &props.build {
         Some(build) => format!("Build #{}", build.run_id),
         None => "Build".to_owned(),
@@ -160,8 +189,8 @@ fn JobBody(props: &JobBodyProps) -> Html {
                 <div class="report-title">
                     <h1 class="job-title">{ job.job_spec_name.clone() }</h1>
                     <StatusBadge look={job_look(job.status)} />
-                    <span class={classes!("live-note", props.polling.then_some("is-live"))}>
-                        { if props.polling { "Live" } else { "Final" } }
+                    <span class={classes!("live-note", live.then_some("is-live"))} data-freshness={props.freshness.as_str()}>
+                        { if live { "Live" } else { "Final" } }
                     </span>
                 </div>
                 <p class="rid mono">{ job.rid.to_string() }</p>
@@ -187,7 +216,7 @@ fn JobBody(props: &JobBodyProps) -> Html {
                     <div class="fact fact-wide"><dt>{ "Job spec" }</dt><dd class="mono rid">{ job.job_spec_rid.to_string() }</dd></div>
                 </dl>
             </section>
-            <LogPanel job={job.clone()} build={props.build.clone()} {now} />
+            <LogPanel job={job.clone()} />
             <div class="report-pair">
                 <section class="card" aria-labelledby="inputs-heading">
                     <h2 id="inputs-heading">{ "Inputs" }</h2>

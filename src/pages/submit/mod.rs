@@ -5,7 +5,7 @@
 //! `Callback<Action>`. Everything derived (the request, the problems) is computed from the
 //! form on each change by pure functions (`wire`, `validation`).
 
-pub mod catalog_index;
+pub use crate::catalog_index;
 pub mod draft;
 pub mod options;
 pub mod params_editor;
@@ -29,7 +29,6 @@ use kiln_api::build2::SubmitBuildResponse;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use self::catalog_index::CatalogIndex;
 use self::options::OptionsEditor;
 use self::prefill::PrefillQuery;
 use self::preview::PreviewPanel;
@@ -39,37 +38,10 @@ use self::selection_text_field::SelectionTextField;
 use self::selections::SelectionsEditor;
 use self::state::{Action, FormState, FormStore};
 use self::validation::{Problem, field_id, messages, owner_key, validate};
-use crate::api::{self, Client};
+use crate::api;
+use crate::hooks::catalog::{CatalogLoad, use_catalog};
 use crate::route::Route;
 use crate::session::{SessionAction, use_session};
-
-/// How far the catalog is.
-#[derive(Debug, Clone, PartialEq)]
-enum CatalogLoad {
-    Loading,
-    Ready(Rc<CatalogIndex>),
-    Failed(String),
-}
-
-/// Loads the whole lineage once per service, for names, search and branch suggestions.
-#[hook]
-fn use_catalog(client: Client) -> CatalogLoad {
-    let load = use_state(|| CatalogLoad::Loading);
-    {
-        let load = load.clone();
-        use_effect_with(client, move |client| {
-            let client = client.clone();
-            load.set(CatalogLoad::Loading);
-            wasm_bindgen_futures::spawn_local(async move {
-                load.set(match api::catalog::lineage(&client).await {
-                    Ok(lineage) => CatalogLoad::Ready(Rc::new(CatalogIndex::new(lineage))),
-                    Err(e) => CatalogLoad::Failed(e.to_string()),
-                });
-            });
-        });
-    }
-    (*load).clone()
-}
 
 /// A note above the form: where a prefill came from, or that the form was reset; with a
 /// way back to the draft that was set aside.
@@ -123,7 +95,7 @@ pub fn SubmitPage() -> Html {
         let dispatcher = store.dispatcher();
         (*use_memo((), move |_| Callback::from(move |action| dispatcher.dispatch(action)))).clone()
     };
-    let catalog_load = use_catalog(session.client());
+    let catalog_load = use_catalog();
     let catalog = match &catalog_load {
         CatalogLoad::Ready(c) => Some(c.clone()),
         _ => None,

@@ -203,7 +203,7 @@ impl Runner {
             Kind::Stop => {
                 let answer = api::teams::stop(client, team, run_id).await?;
                 // The stop answer is only a message; read the build back for its new state.
-                let now = api::teams::build(client, team, run_id).await.ok().map(|d| d.build);
+                let now = api::teams::build(client, team, run_id).await.ok();
                 Ok((answer.message, now))
             }
             Kind::Archive | Kind::Restore => {

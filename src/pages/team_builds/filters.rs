@@ -10,7 +10,10 @@ use std::cmp::Ordering;
 use kiln_api::teams::{ArchivedFilter, BuildsQuery, TeamBuild, TeamBuildState};
 use serde::{Deserialize, Serialize};
 
-/// How many builds one listing request asks for.
+/// How many builds the first request of a listing asks for: about two screens of rows
+/// (44 px each on an 800 px screen), so the first rows paint without waiting for hundreds.
+pub const FIRST_PAGE_SIZE: u32 = 40;
+/// How many builds each further request asks for, as the person scrolls.
 pub const PAGE_SIZE: u32 = 500;
 
 /// A column the table can be sorted by.
@@ -176,7 +179,7 @@ impl Filters {
             tag: self.tag.clone(),
             dataset: self.dataset.clone(),
             q: self.text.clone(),
-            limit: Some(PAGE_SIZE),
+            limit: Some(if cursor.is_some() { PAGE_SIZE } else { FIRST_PAGE_SIZE }),
             cursor,
         }
     }

@@ -5,6 +5,7 @@
 //! on them and `report` says how that went.
 
 pub mod actions;
+mod cache;
 pub mod dialogs;
 pub mod filters;
 pub mod live;
@@ -18,7 +19,6 @@ use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use gloo_timers::callback::Interval;
 use kiln_api::TeamName;
 use kiln_api::teams::TeamBuild;
 use yew::prelude::*;
@@ -38,9 +38,6 @@ use crate::notify;
 use crate::route::Route;
 use crate::session::{SessionAction, use_session};
 use crate::time_fmt::now_millis;
-
-/// How often relative times and running durations move on.
-const CLOCK_EVERY_MS: u32 = 5_000;
 
 /// The builds of the session's current team.
 #[component]
@@ -112,20 +109,6 @@ impl Reducible for Selection {
     }
 }
 
-/// A clock that moves on every few seconds, for relative times and running durations.
-#[hook]
-fn use_clock() -> i64 {
-    let now = use_state_eq(now_millis);
-    {
-        let now = now.clone();
-        use_effect_with((), move |_| {
-            let tick = Interval::new(CLOCK_EVERY_MS, move || now.set(now_millis()));
-            move || drop(tick)
-        });
-    }
-    *now
-}
-
 #[component]
 fn TeamBuildsView(props: &ViewProps) -> Html {
     let session = use_session();
@@ -145,7 +128,6 @@ fn TeamBuildsView(props: &ViewProps) -> Html {
     let last_report = use_memo((), |_| Cell::new(0u32));
     let reload = use_state(|| 0u32);
     let poll_error = use_state_eq(|| None::<String>);
-    let now = use_clock();
 
     // A new listing whenever the service, the team or the filters change (not the sort).
     {
@@ -156,15 +138,30 @@ fn TeamBuildsView(props: &ViewProps) -> Html {
             generations.set(generation);
             store.dispatch(StoreAction::Reset { generation, filters: listing.clone() });
             selection.dispatch(SelectionAction::Clear);
+            // A warm load shows what this browser saw last at once; the answer replaces it.
+            let cacheable = !listing.is_filtered();
+            if let Some(page) = cacheable.then(|| cache::load(client, team)).flatten() {
+                store.dispatch(StoreAction::Page {
+                    generation,
+                    builds: page.builds,
+                    next_cursor: page.next_cursor,
+                    append: false,
+                });
+            }
             let (client, team, listing) = (client.clone(), team.clone(), listing.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match fetch_page(&client, &team, &listing, None).await {
-                    Ok(page) => store.dispatch(StoreAction::Page {
-                        generation,
-                        builds: page.builds,
-                        next_cursor: page.next_cursor,
-                        append: false,
-                    }),
+                    Ok(page) => {
+                        if cacheable {
+                            cache::save(&client, &team, &page);
+                        }
+                        store.dispatch(StoreAction::Page {
+                            generation,
+                            builds: page.builds,
+                            next_cursor: page.next_cursor,
+                            append: false,
+                        });
+                    }
                     Err(error) => {
                         if error.is_unauthorized() {
                             session.dispatch(SessionAction::ShowError(error.clone()));
@@ -201,7 +198,7 @@ fn TeamBuildsView(props: &ViewProps) -> Html {
             }
         });
     }
-    let liveness = use_live_builds(client.clone(), team.clone(), store.dispatcher(), refresh);
+    let liveness = use_live_builds(team.clone(), store.dispatcher(), refresh);
 
     let on_near_end = {
         let dispatch = store.dispatcher();
@@ -226,9 +223,10 @@ fn TeamBuildsView(props: &ViewProps) -> Html {
         })
     };
 
+    // Sorted again when the rows change; running durations grow together, so their order
+    // by duration holds between changes without a clock.
     let sorted = {
-        let clock = (filters.sort == SortColumn::Duration).then_some(now);
-        use_memo((store.rows.clone(), filters.sort, filters.dir, clock), move |(rows, sort, dir, _)| {
+        use_memo((store.rows.clone(), filters.sort, filters.dir), move |(rows, sort, dir)| {
             let mut rows: Vec<Rc<TeamBuild>> = (**rows).clone();
             let order = Filters { sort: *sort, dir: *dir, ..Filters::default() };
             sort_builds(&mut rows, &order, now_millis());
@@ -362,7 +360,7 @@ fn TeamBuildsView(props: &ViewProps) -> Html {
         html! {
             <BuildsTable rows={sorted.clone()} filters={filters.clone()} selected={selection.0.clone()}
                 pending={store.pending.clone()} rolled_back={store.rolled_back.clone()} watched={(*watched).clone()}
-                {now} {on_sort} {on_select} {on_select_all} {on_action} on_near_end={Some(on_near_end)} />
+                {on_sort} {on_select} {on_select_all} {on_action} on_near_end={Some(on_near_end)} />
         }
     };
 

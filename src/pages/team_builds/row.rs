@@ -1,5 +1,5 @@
 //! One row of the builds table. Its props compare by value, so a row re-renders only
-//! when its build, its marks or the clock's minute change.
+//! when its build or its marks change; its two time cells follow the tab's clock alone.
 
 use std::rc::Rc;
 
@@ -12,6 +12,7 @@ use yew_router::prelude::*;
 
 use super::filters::duration_millis;
 use crate::components::status_badge::{StatusBadge, team_look};
+use crate::hooks::clock::use_now;
 use crate::route::Route;
 use crate::time_fmt::{duration, relative};
 
@@ -36,8 +37,6 @@ pub struct BuildRowProps {
     /// The last action on this build failed and was undone.
     pub rolled_back: bool,
     pub watched: bool,
-    /// The clock, in epoch milliseconds; the page moves it on now and then.
-    pub now: i64,
     pub on_select: Callback<(u64, bool)>,
     pub on_action: Callback<RowAction>,
 }
@@ -126,13 +125,41 @@ pub fn BuildRow(props: &BuildRowProps) -> Html {
                 { for build.tags.iter().map(|t| html! { <span class="tag">{ t.clone() }</span> }) }
                 if build.archived { <span class="tag tag-archived">{ "archived" }</span> }
             </div>
-            <div role="cell" class="col-created" title={exact_time(&build.created_time)}>{ relative(&build.created_time, props.now) }</div>
+            <div role="cell" class="col-created" title={exact_time(&build.created_time)}><CreatedAgo build={build.clone()} /></div>
             <div role="cell" class="col-who" title={build.created_by.clone()}>{ build.created_by.clone() }</div>
-            <div role="cell" class="col-duration">{ duration_words(duration_millis(build, props.now)) }</div>
+            <div role="cell" class="col-duration"><BuildDuration build={build.clone()} /></div>
             // The path is cut at its start (the end names the build), so it is laid out right
             // to left and isolated as left-to-right text, keeping its slashes in place.
             <div role="cell" class="col-path mono" title={build.path.clone()}><bdi dir="ltr">{ build.path.clone() }</bdi></div>
             <div role="cell" class="col-actions">{ actions }</div>
         </div>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct TimeCellProps {
+    build: Rc<TeamBuild>,
+}
+
+/// "3 min ago", moving with the tab's clock.
+#[component]
+fn CreatedAgo(props: &TimeCellProps) -> Html {
+    let now = use_now();
+    html! { { relative(&props.build.created_time, now) } }
+}
+
+/// How long the build ran, or has run so far: only an active build listens to the clock.
+#[component]
+fn BuildDuration(props: &TimeCellProps) -> Html {
+    if props.build.status.state.is_active() {
+        html! { <RunningDuration build={props.build.clone()} /> }
+    } else {
+        html! { { duration_words(duration_millis(&props.build, 0)) } }
+    }
+}
+
+#[component]
+fn RunningDuration(props: &TimeCellProps) -> Html {
+    let now = use_now();
+    html! { { duration_words(duration_millis(&props.build, now)) } }
 }

@@ -7,46 +7,17 @@ use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
 use kiln_api::teams::TeamBuild;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::filters::{Filters, SortColumn};
 use super::row::{BuildRow, RowAction};
-use crate::components::windowed_list::WindowedList;
+use crate::components::windowed_list::{WindowedList, use_narrow};
 
 /// Every row is this tall (CSS pixels); `builds.css` lays rows out to fit it.
 pub const ROW_HEIGHT: u32 = 44;
 /// On a narrow screen a row takes two lines; `builds.css` uses the same breakpoint.
 pub const NARROW_ROW_HEIGHT: u32 = 68;
-const NARROW_MAX_WIDTH: f64 = 640.0;
-
-fn is_narrow() -> bool {
-    web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).is_some_and(|w| w <= NARROW_MAX_WIDTH)
-}
-
-/// Whether the screen is narrow (a phone), kept current as the window is resized.
-#[hook]
-fn use_narrow() -> bool {
-    let narrow = use_state_eq(is_narrow);
-    {
-        let narrow = narrow.clone();
-        use_effect_with((), move |_| {
-            let on_resize = Closure::<dyn Fn()>::new(move || narrow.set(is_narrow()));
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
-                }
-            }
-        });
-    }
-    *narrow
-}
 
 #[derive(Properties, PartialEq)]
 pub struct BuildsTableProps {
@@ -61,7 +32,6 @@ pub struct BuildsTableProps {
     pub rolled_back: Rc<BTreeSet<u64>>,
     #[prop_or_default]
     pub watched: Rc<BTreeSet<String>>,
-    pub now: i64,
     #[prop_or_default]
     pub on_sort: Callback<SortColumn>,
     #[prop_or_default]
@@ -82,7 +52,6 @@ struct RowDeps {
     pending: Rc<HashMap<u64, &'static str>>,
     rolled_back: Rc<BTreeSet<u64>>,
     watched: Rc<BTreeSet<String>>,
-    now: i64,
     on_select: Callback<(u64, bool)>,
     on_action: Callback<RowAction>,
 }
@@ -96,7 +65,6 @@ impl PartialEq for RowDeps {
             && Rc::ptr_eq(&self.pending, &other.pending)
             && Rc::ptr_eq(&self.rolled_back, &other.rolled_back)
             && Rc::ptr_eq(&self.watched, &other.watched)
-            && self.now == other.now
             && self.on_select == other.on_select
             && self.on_action == other.on_action
     }
@@ -112,7 +80,6 @@ pub fn BuildsTable(props: &BuildsTableProps) -> Html {
             pending: props.pending.clone(),
             rolled_back: props.rolled_back.clone(),
             watched: props.watched.clone(),
-            now: props.now,
             on_select: props.on_select.clone(),
             on_action: props.on_action.clone(),
         },
@@ -125,7 +92,7 @@ pub fn BuildsTable(props: &BuildsTableProps) -> Html {
                     pending={deps.pending.get(&run_id).copied()}
                     rolled_back={deps.rolled_back.contains(&run_id)}
                     watched={deps.watched.contains(build.build_rid.as_str())}
-                    now={deps.now} on_select={deps.on_select.clone()} on_action={deps.on_action.clone()} />
+                    on_select={deps.on_select.clone()} on_action={deps.on_action.clone()} />
             }
         },
     );

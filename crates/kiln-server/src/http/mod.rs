@@ -1,5 +1,6 @@
 //! The HTTP surface: one router per resource, merged here with the shared layers.
 
+mod attempts;
 mod auth;
 mod build2;
 mod catalog;
@@ -37,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(build2::router())
         .merge(teams::router())
         .merge(logs::router())
+        .merge(attempts::router())
         .merge(catalog::router())
         .merge(pipeline::router())
         .merge(events::router())

@@ -1,6 +1,7 @@
 //! HTTP-level tests of kiln-server: each boots a server on a temp dir with a small
 //! pipeline of its own and polls for conditions with a deadline.
 
+mod attempts;
 mod chaos;
 mod compression;
 mod demo;

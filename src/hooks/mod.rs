@@ -1,0 +1,10 @@
+//! What pages share, so that no page imports another: the tab's one events stream, the
+//! one clock, the session's catalog, live reports, the token prompt and the tab's
+//! visibility.
+
+pub mod catalog;
+pub mod clock;
+pub mod events;
+pub mod live;
+pub mod token;
+pub mod visible;

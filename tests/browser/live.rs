@@ -1,0 +1,262 @@
+//! The tab's shared data: one events stream whatever the pages, reports that follow its
+//! events with no poll in between, one clock that moves every running time, and a windowed
+//! list that fills its viewport on first paint.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use kiln_api::build2::{JobSpecSelection, JobStatus, SubmitBuildRequest, UpstreamSelection};
+use kiln_api::teams::{CatalogQuery, TeamBuild};
+use kiln_api::{Rid, TeamName, Timestamp};
+use kiln_console::api::{self, Client};
+use kiln_console::components::status_badge::job_look;
+use kiln_console::components::timeline::{Bar, Timeline};
+use kiln_console::components::toasts::ToastHost;
+use kiln_console::components::windowed_list::WindowedList;
+use kiln_console::hooks::clock::Took;
+use kiln_console::pages::build_report::BuildReportPage;
+use kiln_console::pages::team_builds::TeamBuildsPage;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+use yew::prelude::*;
+
+use crate::common::{mount, mount_live, query, query_all, server_url, test_config, text_of, wait_for};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn client() -> Client {
+    Client::new(&test_config(), None)
+}
+
+/// Runs a JavaScript statement on the test page.
+fn js(source: &str) -> JsValue {
+    js_sys::Function::new_no_args(source).call0(&JsValue::NULL).expect("the script runs")
+}
+
+fn js_number(source: &str) -> f64 {
+    js(source).as_f64().expect("a number")
+}
+
+/// Counts the EventSources the page opens from now on, in `window.__kilnStreams`.
+fn count_event_sources() {
+    js("if (!window.__kilnRealEventSource) {
+          window.__kilnRealEventSource = window.EventSource;
+          window.__kilnStreams = 0;
+          const Real = window.__kilnRealEventSource;
+          const Counting = function (url, options) { window.__kilnStreams += 1; return new Real(url, options); };
+          Counting.prototype = Real.prototype;
+          Object.assign(Counting, { CONNECTING: 0, OPEN: 1, CLOSED: 2 });
+          window.EventSource = Counting;
+        }");
+}
+
+/// From `arm_fetch_block(rid)` on, GETs of that build's report never answer, and are
+/// counted in `window.__kilnBlocked`: whatever the page shows after that came from the
+/// events stream. (Pages of earlier tests stay mounted, so only this build counts.)
+fn install_fetch_block() {
+    js("if (!window.__kilnRealFetch) {
+          window.__kilnRealFetch = window.fetch;
+          window.__kilnBlocking = null;
+          window.__kilnBlocked = 0;
+          window.fetch = function (input, init) {
+            const url = typeof input === 'string' ? input : input.url;
+            if (window.__kilnBlocking && url.includes('/info/builds2/' + window.__kilnBlocking)) {
+              window.__kilnBlocked += 1;
+              return new Promise(() => {});
+            }
+            return window.__kilnRealFetch.call(window, input, init);
+          };
+        }");
+}
+
+fn arm_fetch_block(build: &Rid) {
+    js(&format!("window.__kilnBlocking = '{}'; window.__kilnBlocked = 0;", api::encode(build.as_str())));
+}
+
+fn disarm_fetch_block() {
+    js("window.__kilnBlocking = null;");
+}
+
+async fn slow_build() -> (Rid, TeamName, u64) {
+    let specs = api::catalog::jobspecs(&client(), &CatalogQuery { q: Some("customer-lifetime".into()), limit: None })
+        .await
+        .expect("the catalog answers");
+    let slow = specs.job_specs.into_iter().find(|s| s.name == "customer-lifetime").expect("the demo's slow job");
+    let request = SubmitBuildRequest {
+        job_spec_selections: vec![JobSpecSelection::Upstream(UpstreamSelection {
+            dataset_rids: slow.outputs.clone(),
+            dataset_rids_to_ignore: Vec::new(),
+        })],
+        force_build: Some(true),
+        ..SubmitBuildRequest::default()
+    };
+    let answer = api::build2::submit_build(&client(), &request, &TeamName::default_team()).await.expect("accepted");
+    let report = api::build2::build_report(&client(), &answer.build_rid).await.expect("the report").expect("known");
+    (answer.build_rid, report.team, report.run_id)
+}
+
+#[wasm_bindgen_test]
+async fn a_tab_opens_one_events_stream_whatever_its_pages_show() {
+    server_url().expect("cargo xtask test starts kiln-server for these tests");
+    count_event_sources();
+    let before = js_number("return window.__kilnStreams");
+    // The team list, a build report and the toasts all listen, as on the app's pages.
+    let (build, _, _) = slow_build().await;
+    let (root, app) = mount_live(
+        test_config(),
+        html! {
+            <>
+                <TeamBuildsPage team="default" />
+                <BuildReportPage rid={build.to_string()} />
+                <ToastHost />
+            </>
+        },
+    );
+    wait_for("the list to stream", WAIT, || query(&root, ".live-indicator[data-live=streaming]").is_some()).await;
+    wait_for("the report to stream", WAIT, || query(&root, ".live-note[data-freshness=streaming]").is_some()).await;
+    assert_eq!(js_number("return window.__kilnStreams") - before, 1.0, "one EventSource for the whole tab");
+    app.destroy();
+    root.remove();
+    if let Some(report) = api::build2::build_report(&client(), &build).await.ok().flatten() {
+        let _ = api::teams::stop(&client(), &report.team, report.run_id).await;
+    }
+}
+
+fn job_badge(root: &web_sys::Element, name: &str) -> String {
+    query_all(root, "table.jobs tbody tr[data-job]")
+        .into_iter()
+        .find(|row| text_of(row, ".job-name") == name)
+        .map(|row| text_of(&row, ".badge"))
+        .unwrap_or_default()
+}
+
+fn job_took(root: &web_sys::Element, name: &str) -> Option<i64> {
+    let row =
+        query_all(root, "table.jobs tbody tr[data-job]").into_iter().find(|row| text_of(row, ".job-name") == name)?;
+    text_of(&row, ".took").strip_suffix(" s")?.parse().ok()
+}
+
+#[wasm_bindgen_test]
+async fn the_build_report_follows_events_with_no_poll_in_between() {
+    server_url().expect("cargo xtask test starts kiln-server for these tests");
+    install_fetch_block();
+    let (build, team, run_id) = slow_build().await;
+    let (root, app) = mount_live(test_config(), html! { <BuildReportPage rid={build.to_string()} /> });
+    wait_for("the report to stream", WAIT, || query(&root, ".live-note[data-freshness=streaming]").is_some()).await;
+    wait_for("the slow job to run", Duration::from_secs(60), || job_badge(&root, "customer-lifetime") == "Running")
+        .await;
+    // From here on the report cannot be fetched: what changes, the stream changed.
+    arm_fetch_block(&build);
+    let took = job_took(&root, "customer-lifetime").expect("a running job shows how long it has run");
+    // The shared clock moves the running job's time; two seconds pass, more than the
+    // fallback polling interval, and nothing polls.
+    wait_for("the running time to move on", WAIT, || {
+        job_took(&root, "customer-lifetime").is_some_and(|t| t >= took + 2)
+    })
+    .await;
+    assert_eq!(js_number("return window.__kilnBlocked"), 0.0, "a streaming report does not poll");
+
+    api::teams::stop(&client(), &team, run_id).await.expect("the build stops");
+    wait_for("the stopped job", WAIT, || job_badge(&root, "customer-lifetime") == "Canceled").await;
+    wait_for("the stopped build", WAIT, || {
+        query(&root, ".build-report").and_then(|s| s.get_attribute("data-status")).as_deref() == Some("CANCELED")
+    })
+    .await;
+    assert!(
+        js_number("return window.__kilnBlocked") <= 1.0,
+        "at most the one fetch of the final report, after the events had shown it"
+    );
+    assert!(text_of(&root, ".took-running").is_empty(), "nothing runs on a stopped build");
+    disarm_fetch_block();
+    app.destroy();
+    root.remove();
+}
+
+fn ts(millis: i64) -> Timestamp {
+    Timestamp::from_unix_millis(millis).expect("a valid time")
+}
+
+#[wasm_bindgen_test]
+async fn one_clock_moves_running_durations_and_the_timeline_axis() {
+    let now = js_sys::Date::now() as i64;
+    let bars = Rc::new(vec![Bar {
+        job: Rid::parse("ri.foundry.main.job.clock").expect("a rid"),
+        label: "clock".into(),
+        start: now - 5_000,
+        end: None,
+        look: job_look(JobStatus::Running),
+        detail: String::new(),
+    }]);
+    let root = mount(
+        test_config(),
+        None,
+        html! {
+            <>
+                <span class="running"><Took started={Some(ts(now - 5_000))} finished={None} /></span>
+                <span class="done"><Took started={Some(ts(now - 60_000))} finished={Some(ts(now - 50_000))} /></span>
+                <Timeline {bars} />
+            </>
+        },
+    );
+    let seconds = |selector: &str| text_of(&root, selector).strip_suffix(" s").and_then(|s| s.parse::<i64>().ok());
+    wait_for("the running time", WAIT, || seconds(".running").is_some()).await;
+    let first = seconds(".running").unwrap_or_default();
+    assert!((5..=6).contains(&first), "{first}");
+    let axis_end = || query_all(&root, ".tl-tick").last().map(|t| t.text_content().unwrap_or_default());
+    let first_axis = axis_end();
+    wait_for("the running time to move on", WAIT, || seconds(".running").is_some_and(|s| s >= first + 2)).await;
+    assert_eq!(seconds(".done"), Some(10), "a finished duration stands still");
+    // The axis runs to now, so it stretches as the running bar grows (5 s → 7 s and more).
+    wait_for("the axis to stretch", WAIT, || axis_end() != first_axis).await;
+}
+
+fn team_build(run_id: u64) -> Rc<TeamBuild> {
+    let json = serde_json::json!({
+        "team": "default", "runId": run_id, "buildRid": format!("ri.foundry.main.build.f{run_id}"),
+        "path": "/data", "tags": [], "archived": false, "createdBy": "ada",
+        "createdTime": "2026-06-08T10:00:00Z",
+        "status": {"timestamp": "2026-06-08T10:00:30Z", "state": "complete", "error": null},
+    });
+    Rc::new(serde_json::from_value(json).expect("a valid TeamBuild"))
+}
+
+#[derive(Properties, PartialEq)]
+struct ArrivingProps {
+    rows: usize,
+}
+
+/// A list that is empty at first and gets its rows after it was mounted, as the team
+/// builds page does when the first page of builds answers.
+#[component]
+fn Arriving(props: &ArrivingProps) -> Html {
+    let count = use_state(|| 0usize);
+    {
+        let (count, rows) = (count.clone(), props.rows);
+        use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(async move {
+                gloo_timers::future::sleep(Duration::from_millis(50)).await;
+                count.set(rows);
+            });
+        });
+    }
+    let builds: Rc<Vec<Rc<TeamBuild>>> = use_memo(*count, |n| (1..=*n as u64).map(team_build).collect());
+    let render_row = use_callback(builds, |i: usize, builds| {
+        let build = &builds[i];
+        html! { <div class="row" data-run-id={build.run_id.to_string()} style="height: 40px">{ build.run_id }</div> }
+    });
+    html! {
+        <WindowedList count={*count} row_height={40} {render_row} overscan={2} style="max-height: 400px" />
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_windowed_list_fills_its_viewport_when_its_rows_arrive() {
+    let root = mount(test_config(), None, html! { <Arriving rows={25} /> });
+    // 400 px of 40 px rows: rows 1–10 are in view, and two more past the edge.
+    wait_for("the viewport's rows", WAIT, || query_all(&root, ".row").len() >= 10).await;
+    let mounted: Vec<String> = query_all(&root, ".row").iter().filter_map(|r| r.get_attribute("data-run-id")).collect();
+    assert!(mounted.len() >= 11 && mounted.len() <= 13, "{mounted:?}");
+    assert_eq!(mounted.first().map(String::as_str), Some("1"));
+    let list = query(&root, ".windowed-list").expect("the list");
+    assert_eq!(list.client_height(), 400, "the list took its full height once the rows arrived");
+}
