@@ -41,7 +41,7 @@ pub fn target_for(text: &str) -> Result<Target, String> {
 /// The build report of `run` in `team`, asked of the teams surface.
 async fn run_route(client: &Client, team: &TeamName, run: u64) -> Result<Route, String> {
     match api::teams::build(client, team, run).await {
-        Ok(detail) => Ok(Route::BuildReport { rid: detail.build.build_rid.to_string() }),
+        Ok(build) => Ok(Route::BuildReport { rid: build.build_rid.to_string() }),
         Err(e) if e.is_not_found() => Err(format!("team {team} has no run #{run}")),
         Err(e) => Err(format!("run #{run} could not be looked up: {e}")),
     }

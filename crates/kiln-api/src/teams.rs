@@ -330,6 +330,7 @@ pub struct JobEvent {
 /// build in one answer, for the build report's timeline (a build of 1,000 jobs would
 /// otherwise need 1,000 job reports).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BuildAttempts {
     #[serde(default)]
@@ -337,6 +338,7 @@ pub struct BuildAttempts {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobAttempts {
     pub job_rid: Rid,

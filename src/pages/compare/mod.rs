@@ -43,7 +43,7 @@ async fn build_of(client: &Client, team: &TeamName, text: &str) -> Result<BuildR
         Target::Report(Route::BuildReport { rid }) => rid,
         Target::Report(_) => return Err(format!("{} is not a build; give a build RID or a run number", text.trim())),
         Target::Run(run) => match api::teams::build(client, team, run).await {
-            Ok(detail) => detail.build.build_rid.to_string(),
+            Ok(build) => build.build_rid.to_string(),
             Err(e) if e.is_not_found() => return Err(format!("team {team} has no run #{run}")),
             Err(e) => return Err(e.to_string()),
         },

@@ -1,22 +1,27 @@
 //! Every attempt of a build's jobs in one answer, for the console's timeline.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use kiln_api::teams::{BuildAttempts, JobAttempts};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::AppError;
 use super::extract::TeamRun;
+use super::openapi::{Invalid, NotFound, Unauthenticated};
 use super::teams::load_build;
 use crate::store::builds;
 use crate::views;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/teams/{team}/builds/{run_id}/attempts", get(attempts))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(attempts))
 }
 
+/// Every attempt of every job of a build, in one answer.
+#[utoipa::path(get, path = "/api/v1/teams/{team}/builds/{run_id}/attempts", tag = "teams", params(TeamRun),
+    responses((status = 200, description = "The attempts of each job", body = BuildAttempts), Invalid, Unauthenticated, NotFound))]
 async fn attempts(
     State(state): State<AppState>,
     caller: Caller,
@@ -24,11 +29,11 @@ async fn attempts(
 ) -> Result<Json<BuildAttempts>, AppError> {
     let build = load_build(&state, &caller, &path).await?;
     let rid = build.rid.clone();
-    // One store call for the whole build: the jobs, then each one's attempts.
+    // One read for the whole build: the jobs, then each one's attempts.
     let rows = state
         .engine
         .store()
-        .call(move |c| {
+        .read(move |c| {
             let jobs = builds::jobs_of(c, &rid)?;
             jobs.into_iter()
                 .map(|job| {
