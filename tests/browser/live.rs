@@ -58,11 +58,20 @@ fn install_fetch_block() {
           window.__kilnRealFetch = window.fetch;
           window.__kilnBlocking = null;
           window.__kilnBlocked = 0;
+          window.__kilnWatched = null;
+          window.__kilnInFlight = 0;
           window.fetch = function (input, init) {
             const url = typeof input === 'string' ? input : input.url;
             if (window.__kilnBlocking && url.includes('/info/builds2/' + window.__kilnBlocking)) {
               window.__kilnBlocked += 1;
               return new Promise(() => {});
+            }
+            if (window.__kilnWatched && url.includes('/info/builds2/' + window.__kilnWatched)) {
+              window.__kilnInFlight += 1;
+              const done = () => { window.__kilnInFlight -= 1; };
+              const answer = window.__kilnRealFetch.call(window, input, init);
+              answer.then(done, done);
+              return answer;
             }
             return window.__kilnRealFetch.call(window, input, init);
           };
@@ -141,11 +150,14 @@ async fn the_build_report_follows_events_with_no_poll_in_between() {
     server_url().expect("cargo xtask test starts kiln-server for these tests");
     install_fetch_block();
     let (build, team, run_id) = slow_build().await;
+    js(&format!("window.__kilnWatched = '{}';", api::encode(build.as_str())));
     let (root, app) = mount_live(test_config(), html! { <BuildReportPage rid={build.to_string()} /> });
     wait_for("the report to stream", WAIT, || query(&root, ".live-note[data-freshness=streaming]").is_some()).await;
     wait_for("the slow job to run", Duration::from_secs(60), || job_badge(&root, "customer-lifetime") == "Running")
         .await;
-    // From here on the report cannot be fetched: what changes, the stream changed.
+    // Once no fetch of the report is on its way (a catch-up after an early event may be),
+    // the report cannot be fetched any more: what changes, the stream changed.
+    wait_for("no fetch on its way", WAIT, || js_number("return window.__kilnInFlight") == 0.0).await;
     arm_fetch_block(&build);
     let took = job_took(&root, "customer-lifetime").expect("a running job shows how long it has run");
     // The shared clock moves the running job's time; two seconds pass, more than the
