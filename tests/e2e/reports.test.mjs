@@ -92,9 +92,9 @@ const jobRow = (page, name) => page.locator('table.jobs tbody tr', { has: page.l
 test('a build report follows the demo to success without a reload', TIMEOUT, async () => {
   // customer-segments fails its first attempt (exit 75, retryable) and is retried: the
   // timeline then shows two attempts of it. The backoff keeps the build running long enough
-  // for the report to open and see it RUNNING even on a loaded machine (with 2 s the build
-  // could finish before the page had loaded).
-  const rid = await submit(['report/summary', 'agg/customer-segments'], { numRunJobAttempts: 2, retryBackoffDuration: 8 });
+  // for the report to open and see it RUNNING even on a loaded machine (with 2 s, and with
+  // 8 s at a load average of 12, the build finished before the page had loaded).
+  const rid = await submit(['report/summary', 'agg/customer-segments'], { numRunJobAttempts: 2, retryBackoffDuration: 20 });
   const { page, errors } = await openReport(`/builds/${rid}`);
 
   await page.locator('.build-report[data-status="SUCCEEDED"]').waitFor({ timeout: STATE_WAIT });
