@@ -137,10 +137,12 @@ pub fn team_param(raw: &str, field: &str) -> Result<TeamName, AppError> {
     TeamName::parse(raw).map_err(|e| AppError::bad(ErrorName::InvalidTeam, field, e.to_string()))
 }
 
-/// Parses a run id: a positive decimal integer and nothing else.
+/// Parses a run id: a positive decimal integer and nothing else, at most `i64::MAX` (the
+/// document says int64, and SQLite stores it as a signed 64-bit integer: a larger id would
+/// fail the store's conversion and answer 500 instead of 400).
 pub fn run_id_param(raw: &str) -> Result<u64, AppError> {
     match raw.parse::<u64>() {
-        Ok(id) if id > 0 && raw.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
+        Ok(id) if id > 0 && id <= i64::MAX.unsigned_abs() && raw.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
         _ => Err(AppError::bad(
             ErrorName::InvalidRunId,
             "runId",
