@@ -24,13 +24,14 @@ usage: cargo xtask <command>
 commands:
   setup                  install what is missing: wasm target, rustfmt/clippy, wasm-bindgen-cli
                          (Cargo.lock's version), trunk, Chromium + chromedriver, npm packages,
-                         the foundry-dev-tools venv (target/fdt-venv), the Ray venv
+                         the foundry-dev-tools, foundry-platform-sdk and schemathesis venvs
+                         (target/fdt-venv, sdk-venv, schemathesis-venv), the Ray venv
                          (target/ray-venv, ray[default] for the Ray executor tests)
   run [-- SERVER ARGS]   setup, release Trunk build, then kiln-server on http://127.0.0.1:8080
                          (extra arguments go to kiln-server, e.g. -- --workers 4)
   test [--from CHECK]    setup, then every check CI runs, stopping at the first failure;
                          --from resumes at a check: fmt, clippy, clippy-wasm, native, ray,
-                         trunk, server, wasm, e2e, fdt, size
+                         trunk, server, wasm, e2e, fdt, schemathesis, sdk, size
   size                   setup, release Trunk build, then the wasm/JS sizes against a minimal app
   help                   this text";
 
