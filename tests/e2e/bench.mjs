@@ -20,130 +20,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser, newPage, startServer } from './helpers.mjs';
+import { launchBrowser, startServer } from './helpers.mjs';
+import { NOOP_CHAIN, WAIT, freshPage, ms, sample, seedTo, table, timeConfigJson } from './bench_helpers.mjs';
 
 const BUILDS = Number(process.env.BENCH_BUILDS ?? 10_000);
 const LOAD_RUNS = 7;
-const RUN_BUDGET_MS = 60_000;
-const SEED_BUDGET_MS = 600_000;
 const SCROLL_BUDGET_MS = 180_000;
-const WAIT = { timeout: 60_000 };
-
-// ---- measuring ------------------------------------------------------------------------
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : NaN;
-};
-const p95 = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((s.length * 95) / 100))] : NaN;
-};
-const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : 'n/a');
-
-/** Runs `f` up to `runs` times (bounded by `budgetMs`), after one warm-up; returns ms timings. */
-async function sample(runs, f, budgetMs = RUN_BUDGET_MS) {
-  await f();
-  const times = [];
-  const start = performance.now();
-  while (times.length < runs && (times.length === 0 || performance.now() - start < budgetMs)) {
-    times.push(await f());
-  }
-  return times;
-}
-
-/** Prints a markdown table; each row is compared with the row named by its `vs` index. */
-function table(title, rows) {
-  console.log(`\n## ${title}\n`);
-  console.log('| measurement | runs | median | p95 | × baseline (median) |');
-  console.log('|---|---:|---:|---:|---:|');
-  rows.forEach((r, i) => {
-    const base = rows[r.vs ?? 0];
-    const ratio = i === (r.vs ?? 0) ? 'baseline' : `${(median(r.times) / median(base.times)).toFixed(1)}×`;
-    console.log(`| ${r.name} | ${r.times.length} | ${ms(median(r.times))} | ${ms(p95(r.times))} | ${ratio} |`);
-  });
-}
-
-// ---- the server -----------------------------------------------------------------------
-
-/** Five no-op job specs in a chain; after the first build every build is DID_NOT_RUN. */
-const PIPELINE = Array.from({ length: 5 }, (_, i) => `[[job_specs]]
-name = "p${i}"
-inputs = [${i === 0 ? '' : `"p/${i - 1}"`}]
-outputs = ["p/${i}"]
-command = "true"
-`).join('\n');
-
-async function json(res) {
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${res.status}: ${text}`);
-  return JSON.parse(text);
-}
-
-async function datasetRid(base, name) {
-  const { datasets } = await json(await fetch(`${base}/api/v1/catalog/datasets?q=${encodeURIComponent(name)}&limit=50`));
-  const found = datasets.find((d) => d.name === name);
-  if (!found) throw new Error(`no dataset ${name}`);
-  return found.rid;
-}
-
-async function submit(base, rid) {
-  const body = { jobSpecSelections: [{ type: 'upstream', upstream: { datasetRids: [rid], datasetRidsToIgnore: [] } }] };
-  const res = await fetch(`${base}/build2/api/manager/submitBuild`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return (await json(res)).buildRid;
-}
-
-async function waitDone(base, buildRid) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const report = await json(await fetch(`${base}/build2/api/info/builds2/${buildRid}`));
-    if (report.status !== 'RUNNING') return report.status;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`build ${buildRid} still running after 60 s`);
-}
-
-/** Submits `n` builds, four requests in flight; returns the seconds it took. */
-async function seed(base, n) {
-  const rid = await datasetRid(base, 'p/4');
-  const first = await submit(base, rid);
-  const status = await waitDone(base, first);
-  if (status !== 'SUCCEEDED') throw new Error(`the first build ended ${status}`);
-  let submitted = 1;
-  const start = performance.now();
-  const worker = async () => {
-    while (submitted < n && performance.now() - start < SEED_BUDGET_MS) {
-      submitted += 1;
-      await submit(base, rid);
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
-  const page = await json(await fetch(`${base}/api/v1/teams`));
-  const total = page.teams.find((t) => t.name === 'default')?.totalBuilds ?? 0;
-  return { seconds: (performance.now() - start) / 1000, total };
-}
 
 // ---- the browser ----------------------------------------------------------------------
-
-/** A fresh context (empty cache) and page; returns [page, close]. */
-async function freshPage(browser) {
-  const page = await newPage(browser);
-  return [page, () => page.context().close()];
-}
-
-async function timeConfigJson(browser, base) {
-  const [page, close] = await freshPage(browser);
-  const t = performance.now();
-  const res = await page.goto(`${base}/config.json`, { waitUntil: 'load' });
-  const took = performance.now() - t;
-  if (!res?.ok()) throw new Error(`/config.json answered ${res?.status()}`);
-  await close();
-  return took;
-}
 
 /** Times from navigation to the banner, to the healthy mark, and to the builds list. */
 async function timeConsole(browser, base, marks) {
@@ -205,7 +89,7 @@ function scrollInPage({ selector, budgetMs, expectRows }) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-'));
   const pipeline = join(dir, 'pipeline.toml');
-  writeFileSync(pipeline, PIPELINE);
+  writeFileSync(pipeline, NOOP_CHAIN.join('\n'));
   const server = await startServer({ pipeline, label: 'bench' });
   const browser = await launchBrowser();
   try {
@@ -226,7 +110,7 @@ async function main() {
     ]);
 
     // 2. The team builds page with BUILDS builds.
-    const seeded = await seed(base, BUILDS);
+    const seeded = await seedTo(base, 'p/4', BUILDS);
     console.log(`\nSeeded ${seeded.total} builds in ${seeded.seconds.toFixed(1)} s (4 concurrent no-op submissions).`);
     const full = { banner: [], healthy: [], listed: [], firstRow: [] };
     const configFull = await sample(LOAD_RUNS, () => timeConfigJson(browser, base));

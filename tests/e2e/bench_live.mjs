@@ -17,6 +17,9 @@
 //      engine's timestamp of the change (the event's) to the DOM showing it (a
 //      MutationObserver in the page); baseline: the same change reaching a bare
 //      EventSource in the page.
+//   3b. Stop from the build report: the click to CANCELED shown; baseline: the click to
+//      the stop request's answer. And the clocks of a running build (Duration, the job's
+//      Started and Took, the timeline axis) at 0.5, 3.5 and 9.5 s; baseline: the machine clock.
 //   4. Rows mounted against rows visible at the first paint of the list, 25 builds.
 //   5. A build of 1,000 jobs: requests the report makes, and the time from its data
 //      arriving (the last response's end) to graph and timeline painted; baseline: a
@@ -25,99 +28,26 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser, newPage, startServer } from './helpers.mjs';
+import { launchBrowser, startServer } from './helpers.mjs';
+import {
+  NOOP_CHAIN, WAIT, datasetRid, freshPage as freshContext, kb, median, ms, report, seedTo, spec, submit, table,
+  timeConfigJson, totalBuilds, waitDone,
+} from './bench_helpers.mjs';
 
 const BUILDS = Number(process.env.BENCH_BUILDS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 20);
 const LOAD_RUNS = 7;
-const WAIT = { timeout: 60_000 };
-
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => (xs.length ? sorted(xs)[Math.floor(xs.length / 2)] : NaN);
-const p95 = (xs) => (xs.length ? sorted(xs)[Math.min(xs.length - 1, Math.floor((xs.length * 95) / 100))] : NaN);
-const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : 'n/a');
-const kb = (x) => `${(x / 1000).toFixed(1)} kB`;
-
-function table(title, rows) {
-  console.log(`\n## ${title}\n`);
-  console.log('| measurement | runs | median | p95 | × baseline (median) |');
-  console.log('|---|---:|---:|---:|---:|');
-  rows.forEach((r, i) => {
-    const base = rows[r.vs ?? 0];
-    const ratio = i === (r.vs ?? 0) ? 'baseline' : `${(median(r.times) / median(base.times)).toFixed(2)}×`;
-    console.log(`| ${r.name} | ${r.times.length} | ${ms(median(r.times))} | ${ms(p95(r.times))} | ${ratio} |`);
-  });
-}
-
-async function json(res) {
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${res.status}: ${text}`);
-  return JSON.parse(text);
-}
-
-async function datasetRid(base, name) {
-  const { datasets } = await json(await fetch(`${base}/api/v1/catalog/datasets?q=${encodeURIComponent(name)}&limit=50`));
-  const found = datasets.find((d) => d.name === name);
-  if (!found) throw new Error(`no dataset ${name}`);
-  return found.rid;
-}
-
-async function submit(base, rid, force = false) {
-  const body = {
-    jobSpecSelections: [{ type: 'upstream', upstream: { datasetRids: [rid], datasetRidsToIgnore: [] } }],
-    forceBuild: force,
-  };
-  const res = await fetch(`${base}/build2/api/manager/submitBuild`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return (await json(res)).buildRid;
-}
-
-const report = async (base, rid) => json(await fetch(`${base}/build2/api/info/builds2/${rid}`));
-
-async function waitDone(base, rid) {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const r = await report(base, rid);
-    if (r.status !== 'RUNNING') return r;
-    await new Promise((res) => setTimeout(res, 20));
-  }
-  throw new Error(`build ${rid} still running`);
-}
-
-async function totalBuilds(base) {
-  const page = await json(await fetch(`${base}/api/v1/teams`));
-  return page.teams.find((t) => t.name === 'default')?.totalBuilds ?? 0;
-}
-
-/** Submits no-op builds of `dataset` until the team has `n`, four in flight. */
-async function seedTo(base, dataset, n) {
-  const rid = await datasetRid(base, dataset);
-  let have = await totalBuilds(base);
-  if (have === 0) {
-    await waitDone(base, await submit(base, rid));
-    have = 1;
-  }
-  const worker = async () => {
-    while (have < n) {
-      have += 1;
-      await submit(base, rid);
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
-}
 
 // ---- pipelines ------------------------------------------------------------------------
 
-const spec = (name, inputs, outputs, command) =>
-  `[[job_specs]]\nname = "${name}"\ninputs = [${inputs.map((i) => `"${i}"`).join(', ')}]\noutputs = ["${outputs}"]\ncommand = "${command}"\n`;
-
-/** `p0`…`p4`: a no-op chain for seeding; `tick`: a job that runs long enough to be watched. */
+/** `p0`…`p4`: a no-op chain for seeding; `tick`, `hold`, `clock`: jobs that run long enough to be watched. */
 const MAIN_PIPELINE = [
-  ...Array.from({ length: 5 }, (_, i) => spec(`p${i}`, i === 0 ? [] : [`p/${i - 1}`], `p/${i}`, 'true')),
+  ...NOOP_CHAIN,
   spec('tick', [], 'tick/out', 'sleep 1.5'),
+  // Stopped from the report while it runs.
+  spec('hold', [], 'hold/out', 'sleep 30'),
+  // Watched for its clocks: long enough for the samples at 0.5, 3.5 and 9.5 s.
+  spec('clock', [], 'clock/out', 'sleep 12'),
   // 999 jobs in a 4-ary tree and one that reads them all: 1,000 jobs.
   ...Array.from({ length: 999 }, (_, i) => spec(`w${i}`, i === 0 ? [] : [`w/${Math.floor((i - 1) / 4)}`], `w/${i}`, 'true')),
   spec('wide-sink', Array.from({ length: 999 }, (_, i) => `w/${i}`), 'wide/all', 'true'),
@@ -145,11 +75,7 @@ const WATCH = () => {
     });
 };
 
-async function freshPage(browser) {
-  const page = await newPage(browser);
-  await page.addInitScript(WATCH);
-  return [page, () => page.context().close()];
-}
+const freshPage = (browser) => freshContext(browser, WATCH);
 
 // ---- 1. transfer ----------------------------------------------------------------------
 
@@ -168,15 +94,6 @@ async function coldTransfer(browser, base) {
 }
 
 // ---- 2. first row -------------------------------------------------------------------------
-
-async function timeConfigJson(browser, base) {
-  const [page, close] = await freshPage(browser);
-  const t = performance.now();
-  await page.goto(`${base}/config.json`, { waitUntil: 'load' });
-  const took = performance.now() - t;
-  await close();
-  return took;
-}
 
 async function firstRow(page, base) {
   const t = performance.now();
@@ -256,6 +173,80 @@ async function stateChanges(browser, base, where) {
   }
   await close();
   return { visible, arrived };
+}
+
+// ---- 3b. Stop, and the clocks of a running build -------------------------------------------
+
+/**
+ * Stops a running build from its report, `runs` times (after one warm-up): the click on
+ * "Stop build #N" to the report showing CANCELED, beside the click to the stop request's
+ * answer (the baseline: what the server takes) and the engine's finish time to the DOM.
+ */
+async function stopShowing(browser, base, runs) {
+  const hold = await datasetRid(base, 'hold/out');
+  const out = { answered: [], shown: [], fromEngine: [] };
+  for (let i = 0; i <= runs; i += 1) {
+    const rid = await submit(base, hold, true);
+    const [page, close] = await freshPage(browser);
+    await page.goto(`${base}/builds/${rid}`);
+    await page.locator('.live-note[data-freshness=streaming]').waitFor(WAIT);
+    await page.locator('.stop-build').click();
+    const confirm = page.locator('.stop-confirm');
+    await confirm.waitFor(WAIT);
+    await page.evaluate(() => {
+      document.addEventListener('click', (e) => {
+        if (e.target.closest('.stop-confirm')) window.__clicked ??= Date.now();
+      }, true);
+    });
+    const shown = page.evaluate(() => window.__when(`document.querySelector('.build-report')?.dataset.status === 'CANCELED'`));
+    await confirm.click();
+    const shownAt = await shown;
+    const { clicked, answeredAt } = await page.evaluate(() => {
+      const entry = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/stop'));
+      return { clicked: window.__clicked, answeredAt: entry ? performance.timeOrigin + entry.responseEnd : NaN };
+    });
+    const done = await waitDone(base, rid);
+    await close();
+    if (done.status !== 'CANCELED') throw new Error(`the stopped build ended ${done.status}`);
+    if (i === 0) continue; // warm-up
+    out.answered.push(answeredAt - clicked);
+    out.shown.push(shownAt - clicked);
+    out.fromEngine.push(shownAt - Date.parse(done.finishedTime));
+  }
+  return out;
+}
+
+/** What a running build's report shows for its times at 0.5, 3.5 and 9.5 s after it started. */
+async function clocks(browser, base) {
+  const rid = await submit(base, await datasetRid(base, 'clock/out'), true);
+  const [page, close] = await freshPage(browser);
+  await page.goto(`${base}/builds/${rid}`);
+  await page.locator('.live-note[data-freshness=streaming]').waitFor(WAIT);
+  let started = NaN;
+  for (let k = 0; k < 500 && !Number.isFinite(started); k += 1) {
+    const r = await report(base, rid);
+    started = Date.parse(r.jobs[0]?.startedTime ?? '');
+    if (!Number.isFinite(started)) await new Promise((res) => setTimeout(res, 10));
+  }
+  if (!Number.isFinite(started)) throw new Error('the clock job never started');
+  const rows = [];
+  for (const at of [500, 3_500, 9_500]) {
+    await new Promise((res) => setTimeout(res, Math.max(0, started + at - Date.now())));
+    const shown = await page.evaluate(() => {
+      const fact = [...document.querySelectorAll('.summary .fact')].find((f) => f.querySelector('dt')?.textContent === 'Duration');
+      const text = (el) => el?.textContent.trim() ?? '(none)';
+      return {
+        duration: text(fact?.querySelector('dd')),
+        took: text(document.querySelector('table.jobs tr[data-job] td[data-label="Took"]')),
+        started: text(document.querySelector('table.jobs tr[data-job] td[data-label="Started"]')),
+        axis: text(document.querySelector('.tl-ticks .tl-tick:last-child')),
+      };
+    });
+    rows.push({ at: (Date.now() - started) / 1000, ...shown });
+  }
+  await waitDone(base, rid);
+  await close();
+  return rows;
 }
 
 // ---- 4. rows at first paint ----------------------------------------------------------------
@@ -371,6 +362,19 @@ async function main() {
         { name: 'the page shows it', times: visible },
       ]);
     }
+
+    const stops = await stopShowing(browser, base, Math.min(SAMPLES, 10));
+    table('Stop from the build report: click on "Stop build #N" → CANCELED shown (baseline: click → the stop request answered)', [
+      { name: 'the stop request answered (baseline)', times: stops.answered },
+      { name: 'CANCELED shown on the report', times: stops.shown },
+    ]);
+    console.log(`\nFrom the engine's finish time to CANCELED shown: median ${ms(median(stops.fromEngine))}.`);
+
+    const ticks = await clocks(browser, base);
+    console.log('\n## Clocks of a running build (a 12 s job; baseline: seconds since the job started, by the machine clock)\n');
+    console.log('| since start (baseline) | Duration | job Started | job Took | timeline axis, last tick |');
+    console.log('|---:|---|---|---|---|');
+    for (const r of ticks) console.log(`| ${r.at.toFixed(1)} s | ${r.duration} | ${r.started} | ${r.took} | ${r.axis} |`);
 
     const t = performance.now();
     await seedTo(base, 'p/4', BUILDS);

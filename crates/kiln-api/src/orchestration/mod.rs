@@ -31,6 +31,7 @@ pub const MAX_PAGE_SIZE: i64 = 1000;
 
 /// `Build`: what `GET /v2/orchestration/builds/{buildRid}` answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Build {
     pub rid: Rid,
@@ -55,6 +56,7 @@ pub struct Build {
 
 /// `core.Duration`, the type of `RetryBackoffDuration`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Duration {
     pub value: i64,
     pub unit: TimeUnit,
@@ -85,6 +87,7 @@ impl Duration {
 
 /// `core.TimeUnit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TimeUnit {
     Milliseconds,
@@ -99,6 +102,7 @@ pub enum TimeUnit {
 
 /// `BuildTarget`: which datasets to build, tagged by `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum BuildTarget {
     /// Exactly these datasets.
@@ -110,6 +114,7 @@ pub enum BuildTarget {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ManualTarget {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -117,6 +122,7 @@ pub struct ManualTarget {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UpstreamTarget {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -126,6 +132,7 @@ pub struct UpstreamTarget {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectingTarget {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -149,6 +156,7 @@ impl BuildTarget {
 
 /// The body of `POST /v2/orchestration/builds/create`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateBuildRequest {
     pub target: BuildTarget,
@@ -171,6 +179,7 @@ pub struct CreateBuildRequest {
 
 /// `Job`: what `GET /v2/orchestration/jobs/{jobRid}` answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Job {
     pub rid: Rid,
@@ -189,6 +198,7 @@ pub struct Job {
 /// `JobOutput`, tagged by `type`. Kiln only has dataset outputs; media sets are here so
 /// that a Foundry answer still reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum JobOutput {
     DatasetJobOutput(DatasetJobOutput),
@@ -196,6 +206,7 @@ pub enum JobOutput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DatasetJobOutput {
     pub dataset_rid: Rid,
@@ -204,6 +215,7 @@ pub struct DatasetJobOutput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionalMediaSetJobOutput {
     pub media_set_rid: Rid,
@@ -213,6 +225,7 @@ pub struct TransactionalMediaSetJobOutput {
 
 /// One element of the `POST /v2/orchestration/builds/getBatch` body (a JSON list).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GetBuildsBatchRequestElement {
     pub build_rid: Rid,
@@ -220,6 +233,7 @@ pub struct GetBuildsBatchRequestElement {
 
 /// Builds by RID; RIDs that are not found (or not visible) are left out.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GetBuildsBatchResponse {
     #[serde(default, deserialize_with = "null_as_default")]
     pub data: std::collections::BTreeMap<Rid, Build>,
@@ -227,12 +241,14 @@ pub struct GetBuildsBatchResponse {
 
 /// One element of the `POST /v2/orchestration/jobs/getBatch` body (a JSON list).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GetJobsBatchRequestElement {
     pub job_rid: Rid,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GetJobsBatchResponse {
     #[serde(default, deserialize_with = "null_as_default")]
     pub data: std::collections::BTreeMap<Rid, Job>,
@@ -240,6 +256,7 @@ pub struct GetJobsBatchResponse {
 
 /// `GET /v2/orchestration/builds/{buildRid}/jobs`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ListJobsOfBuildResponse {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -250,6 +267,7 @@ pub struct ListJobsOfBuildResponse {
 
 /// The query of `GET …/builds/{buildRid}/jobs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(rename_all = "camelCase")]
 pub struct PageQuery {
     pub page_size: Option<i64>,
@@ -259,12 +277,14 @@ pub struct PageQuery {
 
 /// The query of the endpoints whose only parameter is `preview`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct PreviewQuery {
     pub preview: Option<bool>,
 }
 
 /// `Dataset` of `GET /v2/datasets/{datasetRid}` (`foundry_sdk/v2/datasets/models.py`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Dataset {
     pub rid: Rid,

@@ -8,30 +8,52 @@ use crate::build2::null_as_default;
 /// `SearchBuildsFilter`, tagged by `type`. Leaf values are untyped on the wire (`Any` in
 /// the SDK); the server checks each against its field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum SearchBuildsFilter {
     /// Builds where `value` does not hold.
-    Not { value: Box<SearchBuildsFilter> },
+    Not {
+        // The filter is a tree: its schema refers to itself by name instead of nesting.
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
+        value: Box<SearchBuildsFilter>,
+    },
     /// Builds where at least one item holds.
     Or {
         #[serde(default, deserialize_with = "null_as_default")]
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
         items: Vec<SearchBuildsFilter>,
     },
     /// Builds where every item holds.
     And {
         #[serde(default, deserialize_with = "null_as_default")]
+        #[cfg_attr(feature = "openapi", schema(no_recursion))]
         items: Vec<SearchBuildsFilter>,
     },
     /// `field < value` (a timestamp).
-    Lt { field: TimeField, value: serde_json::Value },
+    Lt {
+        field: TimeField,
+        // `Any` in the SDK; Kiln reads an RFC 3339 time and refuses anything else.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        value: serde_json::Value,
+    },
     /// `field >= value` (a timestamp).
-    Gte { field: TimeField, value: serde_json::Value },
+    Gte {
+        field: TimeField,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+        value: serde_json::Value,
+    },
     /// `field == value`.
-    Eq { field: EqualsField, value: serde_json::Value },
+    Eq {
+        field: EqualsField,
+        // `Any` in the SDK; every `eq` field of Kiln's takes a string (a RID, a status, …).
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        value: serde_json::Value,
+    },
 }
 
 /// `SearchBuildsEqualsFilterField`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EqualsField {
     CreatedBy,
@@ -43,6 +65,7 @@ pub enum EqualsField {
 /// `SearchBuildsGteFilterField`, `SearchBuildsLtFilterField` and `SearchBuildsOrderByField`
 /// (the same two literals).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TimeField {
     StartedTime,
@@ -51,6 +74,7 @@ pub enum TimeField {
 
 /// `core.OrderByDirection`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderByDirection {
     Asc,
@@ -58,12 +82,14 @@ pub enum OrderByDirection {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchBuildsOrderBy {
     #[serde(default, deserialize_with = "null_as_default")]
     pub fields: Vec<SearchBuildsOrderByItem>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchBuildsOrderByItem {
     pub field: TimeField,
     pub direction: OrderByDirection,
@@ -71,6 +97,7 @@ pub struct SearchBuildsOrderByItem {
 
 /// The body of `POST /v2/orchestration/builds/search`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SearchBuildsRequest {
     #[serde(rename = "where")]
@@ -85,6 +112,7 @@ pub struct SearchBuildsRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SearchBuildsResponse {
     #[serde(default, deserialize_with = "null_as_default")]
