@@ -1,6 +1,6 @@
 //! `/api/v2/orchestration/builds/…`: create, get, getBatch, jobs, cancel and search.
 
-use crate::http::openapi::{Forbidden, Invalid, NotFound, Unauthenticated};
+use crate::http::openapi::{Invalid, NotFound, Unauthenticated};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -34,10 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[utoipa::path(post, path = "/api/v2/orchestration/builds/create", tag = "orchestration",
-    request_body = CreateBuildRequest,
-    params(PreviewQuery, ("Kiln-Team" = Option<String>, Header, description = "The team the build belongs to")),
-    responses((status = 200, description = "The Build (foundry-platform-sdk models)", body = Build),
-        Invalid, Unauthenticated, Forbidden, NotFound))]
+    responses((status = 200, description = "The Build (foundry-platform-sdk models)"),
+        Invalid, Unauthenticated, NotFound))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -59,8 +57,8 @@ async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v2/orchestration/builds/{build_rid}", tag = "orchestration",
-    params(("build_rid" = inline(Rid), Path), PreviewQuery),
-    responses((status = 200, description = "The Build", body = Build),
+    params(("build_rid" = inline(Rid), Path)),
+    responses((status = 200, description = "The Build"),
         Invalid, Unauthenticated, NotFound))]
 async fn get_build(
     State(state): State<AppState>,
@@ -74,8 +72,7 @@ async fn get_build(
 }
 
 #[utoipa::path(post, path = "/api/v2/orchestration/builds/getBatch", tag = "orchestration",
-    request_body = Vec<GetBuildsBatchRequestElement>, params(PreviewQuery),
-    responses((status = 200, description = "Builds by RID", body = GetBuildsBatchResponse),
+    responses((status = 200, description = "Builds by RID"),
         Invalid, Unauthenticated, NotFound))]
 async fn get_batch(
     State(state): State<AppState>,
@@ -116,8 +113,8 @@ async fn get_batch(
 }
 
 #[utoipa::path(get, path = "/api/v2/orchestration/builds/{build_rid}/jobs", tag = "orchestration",
-    params(("build_rid" = inline(Rid), Path), PageQuery),
-    responses((status = 200, description = "A page of the build's jobs", body = ListJobsOfBuildResponse),
+    params(("build_rid" = inline(Rid), Path)),
+    responses((status = 200, description = "A page of the build's jobs"),
         Invalid, Unauthenticated, NotFound))]
 async fn jobs(
     State(state): State<AppState>,
@@ -150,7 +147,7 @@ async fn jobs(
 
 /// Cancels every unfinished job of a running build; answers 204 once asked.
 #[utoipa::path(post, path = "/api/v2/orchestration/builds/{build_rid}/cancel", tag = "orchestration",
-    params(("build_rid" = inline(Rid), Path), PreviewQuery),
+    params(("build_rid" = inline(Rid), Path)),
     responses((status = 204, description = "Cancellation requested"),
         Invalid, Unauthenticated, NotFound))]
 async fn cancel(
@@ -176,8 +173,7 @@ async fn cancel(
 }
 
 #[utoipa::path(post, path = "/api/v2/orchestration/builds/search", tag = "orchestration",
-    request_body = SearchBuildsRequest, params(PreviewQuery),
-    responses((status = 200, description = "A page of builds", body = SearchBuildsResponse),
+    responses((status = 200, description = "A page of builds"),
         Invalid, Unauthenticated, NotFound))]
 async fn search_builds(
     State(state): State<AppState>,
