@@ -93,20 +93,21 @@ pub fn DataProviders(props: &DataProvidersProps) -> Html {
     }
 }
 
-/// Asks the service for its health whenever the service or token changes. A 404 on the
-/// teams surface means a plain build2 service: reports work, team views do not.
+/// Asks the service for its health whenever the service or token changes. Without the
+/// teams surface reports still work; team views do not.
 #[hook]
 fn use_health_check(session: &SessionHandle) {
-    let client = session.client();
+    let service = session.service();
     let session = session.clone();
-    use_effect_with(client, move |client| {
-        let client = client.clone();
+    use_effect_with(service, move |service| {
+        let service = service.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let health = match api::teams::health(&client).await {
-                Ok(h) => Health::Ok { version: h.version },
-                Err(e) if e.is_not_found() => {
-                    session.dispatch(SessionAction::TeamsUnavailable);
-                    Health::Ok { version: "build2 only".to_owned() }
+            let health = match service.health().await {
+                Ok(h) => {
+                    if !h.teams {
+                        session.dispatch(SessionAction::TeamsUnavailable);
+                    }
+                    Health::Ok { version: h.version }
                 }
                 Err(e) => Health::Down(e.to_string()),
             };

@@ -5,11 +5,11 @@ use std::rc::Rc;
 
 use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use kiln_api::TeamName;
-use kiln_api::teams::RuntimeConfig;
+use kiln_api::teams::{ApiKind, RuntimeConfig};
 use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 
-use crate::api::{ApiError, Client};
+use crate::api::{ApiError, Client, Service};
 
 const TOKEN_KEY: &str = "kiln.token";
 const SETTINGS_KEY: &str = "kiln.settings";
@@ -21,6 +21,11 @@ pub struct LocalSettings {
     pub build2_url: Option<String>,
     pub teams_url: Option<String>,
     pub default_team: Option<TeamName>,
+    /// The kind of service, when it differs from `config.json`'s.
+    #[serde(default)]
+    pub api: Option<ApiKind>,
+    #[serde(default)]
+    pub foundry_url: Option<String>,
 }
 
 impl LocalSettings {
@@ -64,7 +69,7 @@ impl Session {
     pub fn new(served: RuntimeConfig) -> Self {
         let local = LocalSettings::load();
         let team = local.default_team.clone().unwrap_or_else(|| served.default_team.clone());
-        Session {
+        let mut session = Session {
             served,
             local,
             token: SessionStorage::get(TOKEN_KEY).ok(),
@@ -73,7 +78,9 @@ impl Session {
             teams_available: true,
             needs_token: false,
             banner: None,
-        }
+        };
+        session.teams_available = session.service().capabilities().teams_surface;
+        session
     }
 
     /// The configuration in force: `config.json` with this browser's overrides.
@@ -83,11 +90,18 @@ impl Session {
             teams_url: self.local.teams_url.clone().unwrap_or_else(|| self.served.teams_url.clone()),
             default_team: self.team.clone(),
             oauth: self.served.oauth.clone(),
+            api: self.local.api.unwrap_or(self.served.api),
+            foundry_url: self.local.foundry_url.clone().or_else(|| self.served.foundry_url.clone()),
         }
     }
 
     pub fn client(&self) -> Client {
         Client::new(&self.config(), self.token.as_deref())
+    }
+
+    /// The service in use, of the kind the configuration names.
+    pub fn service(&self) -> Service {
+        Service::new(&self.config(), self.token.as_deref())
     }
 }
 
@@ -128,7 +142,8 @@ impl Reducible for Session {
                     next.team = team.clone();
                 }
                 next.local = local;
-                next.teams_available = true;
+                // Until the health check says otherwise, the kind of service says it.
+                next.teams_available = next.service().capabilities().teams_surface;
                 next.health = Health::Unknown;
             }
             SessionAction::Health(health) => next.health = health,

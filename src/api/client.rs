@@ -16,6 +16,8 @@ use super::ApiError;
 pub enum Surface {
     Build2,
     Teams,
+    /// Foundry's public API, `{foundryUrl}/api` (paths start with `/v2/`).
+    Foundry,
 }
 
 /// Where the service is and how to authenticate; cheap to clone.
@@ -23,6 +25,7 @@ pub enum Surface {
 pub struct Client {
     build2_url: Rc<str>,
     teams_url: Rc<str>,
+    foundry_api_url: Rc<str>,
     token: Option<Rc<str>>,
 }
 
@@ -39,6 +42,8 @@ impl Client {
         Client {
             build2_url: config.build2_url.trim_end_matches('/').into(),
             teams_url: config.teams_url.trim_end_matches('/').into(),
+            foundry_api_url: format!("{}/api", config.foundry_url.as_deref().unwrap_or_default().trim_end_matches('/'))
+                .into(),
             token: token.map(Into::into),
         }
     }
@@ -48,6 +53,7 @@ impl Client {
         let base = match surface {
             Surface::Build2 => &self.build2_url,
             Surface::Teams => &self.teams_url,
+            Surface::Foundry => &self.foundry_api_url,
         };
         format!("{base}{path}")
     }

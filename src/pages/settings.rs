@@ -1,13 +1,30 @@
 //! Settings: which service, which token (this browser session only), which team.
 
 use kiln_api::TeamName;
-use web_sys::HtmlInputElement;
+use kiln_api::teams::ApiKind;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::session::{LocalSettings, SessionAction, use_session};
 
 fn input_value(node: &NodeRef) -> String {
     node.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
+}
+
+/// The kind chosen in the select: `None` for "as config.json says".
+fn kind_value(node: &NodeRef) -> Option<ApiKind> {
+    match node.cast::<HtmlSelectElement>().map(|s| s.value()).as_deref() {
+        Some("build2") => Some(ApiKind::Build2),
+        Some("foundry") => Some(ApiKind::Foundry),
+        _ => None,
+    }
+}
+
+fn kind_wire(kind: ApiKind) -> &'static str {
+    match kind {
+        ApiKind::Build2 => "build2",
+        ApiKind::Foundry => "foundry",
+    }
 }
 
 /// `None` when blank, so a cleared field falls back to `config.json`.
@@ -23,15 +40,30 @@ pub fn SettingsPage() -> Html {
     let build2 = use_node_ref();
     let teams = use_node_ref();
     let team = use_node_ref();
+    let kind = use_node_ref();
+    let foundry = use_node_ref();
     let token = use_node_ref();
     let team_error = use_state(|| None::<String>);
+    let foundry_error = use_state(|| None::<String>);
     let saved = use_state(|| false);
 
     let on_save = {
         let (session, build2, teams, team, team_error, saved) =
             (session.clone(), build2.clone(), teams.clone(), team.clone(), team_error.clone(), saved.clone());
+        let (kind, foundry, foundry_error) = (kind.clone(), foundry.clone(), foundry_error.clone());
+        let served = session.served.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            let foundry_url = non_blank(input_value(&foundry));
+            let api = kind_value(&kind);
+            let foundry_missing = api.unwrap_or(served.api) == ApiKind::Foundry
+                && foundry_url.as_ref().or(served.foundry_url.as_ref()).is_none();
+            if foundry_missing {
+                foundry_error.set(Some("The Foundry kind needs the stack's URL, such as https://stack.palantirfoundry.com.".to_owned()));
+                saved.set(false);
+                return;
+            }
+            foundry_error.set(None);
             let default_team = match non_blank(input_value(&team)).map(|t| TeamName::parse(&t)) {
                 None => None,
                 Some(Ok(t)) => Some(t),
@@ -46,6 +78,8 @@ pub fn SettingsPage() -> Html {
                 build2_url: non_blank(input_value(&build2)),
                 teams_url: non_blank(input_value(&teams)),
                 default_team,
+                api,
+                foundry_url,
             }));
             saved.set(true);
         })
@@ -71,6 +105,26 @@ pub fn SettingsPage() -> Html {
             <h1>{ "Settings" }</h1>
             <form class="card form" onsubmit={on_save} novalidate=true>
                 <h2>{ "Service" }</h2>
+                <p class="service-kind" role="status">{ "In use: " }<strong>{ session.service().capabilities().kind_label() }</strong></p>
+                <div class="field">
+                    <label for="api-kind">{ "Kind of service" }</label>
+                    <select id="api-kind" ref={kind} aria-describedby="api-kind-help">
+                        <option value="" selected={session.local.api.is_none()}>
+                            { format!("As config.json says ({})", kind_wire(session.served.api)) }
+                        </option>
+                        <option value="build2" selected={session.local.api == Some(ApiKind::Build2)}>{ "build2 with Kiln's teams API" }</option>
+                        <option value="foundry" selected={session.local.api == Some(ApiKind::Foundry)}>{ "Foundry's public Orchestration API" }</option>
+                    </select>
+                    <p id="api-kind-help" class="help">{ "build2 is what foundry-dev-tools speaks, with Kiln's team lists, logs and preview. Foundry's public API builds datasets and has no logs, preview or teams." }</p>
+                </div>
+                <div class="field">
+                    <label for="foundry-url">{ "Foundry URL" }</label>
+                    <input id="foundry-url" ref={foundry} type="url" value={session.local.foundry_url.clone()}
+                        placeholder={session.served.foundry_url.clone().unwrap_or_else(|| "https://stack.palantirfoundry.com".to_owned())}
+                        aria-invalid={foundry_error.is_some().to_string()} aria-describedby="foundry-url-help foundry-url-error" />
+                    <p id="foundry-url-help" class="help">{ "The stack whose public API (/api/v2) is used when the kind is Foundry. Blank: config.json's foundryUrl." }</p>
+                    <p id="foundry-url-error" class="field-error" role="alert">{ (*foundry_error).clone().unwrap_or_default() }</p>
+                </div>
                 <div class="field">
                     <label for="build2-url">{ "build2 URL" }</label>
                     <input id="build2-url" ref={build2} type="url" value={session.local.build2_url.clone()}
@@ -95,7 +149,10 @@ pub fn SettingsPage() -> Html {
                     <button type="submit" class="button-primary">{ "Save settings" }</button>
                     if *saved { <span class="saved" role="status">{ "Saved." }</span> }
                 </div>
-                <p class="help">{ format!("In use now: build2 {} · teams {} · team {}", config.build2_url, config.teams_url, config.default_team) }</p>
+                <p class="help">{ match config.api {
+                    ApiKind::Build2 => format!("In use now: build2 {} · teams {} · team {}", config.build2_url, config.teams_url, config.default_team),
+                    ApiKind::Foundry => format!("In use now: Foundry {}", config.foundry_url.clone().unwrap_or_default()),
+                } }</p>
             </form>
             <form class="card form" onsubmit={on_token} novalidate=true>
                 <h2>{ "Token" }</h2>

@@ -33,7 +33,7 @@ pub fn test_config() -> RuntimeConfig {
         build2_url: format!("{base}/build2/api"),
         teams_url: format!("{base}/api/v1"),
         default_team: TeamName::default_team(),
-        oauth: None,
+        ..RuntimeConfig::default()
     }
 }
 

@@ -444,6 +444,32 @@ pub struct RuntimeConfig {
     /// How people sign in; without it a token can only be pasted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth: Option<OAuthConfig>,
+    /// Which contract the console speaks: build2 plus the teams surface (the default), or
+    /// Foundry's public Orchestration v2 API at `foundryUrl`.
+    #[serde(default, skip_serializing_if = "ApiKind::is_build2")]
+    pub api: ApiKind,
+    /// The Foundry stack's URL (`https://<stack>.palantirfoundry.com`) when `api` is
+    /// `foundry`: its public API is under `/api/v2`, its sign-in under `/multipass`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foundry_url: Option<String>,
+}
+
+/// The kind of build service `config.json` points the console at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum ApiKind {
+    /// `build2` (what `foundry-dev-tools` sends) with Kiln's teams surface.
+    #[default]
+    Build2,
+    /// Foundry's public Orchestration v2 API, with OAuth2 sign-in.
+    Foundry,
+}
+
+impl ApiKind {
+    pub fn is_build2(&self) -> bool {
+        *self == ApiKind::Build2
+    }
 }
 
 /// OAuth2 sign-in (authorization code with PKCE, a public client) as `config.json` gives it.
@@ -480,6 +506,8 @@ impl Default for RuntimeConfig {
             teams_url: default_teams_url(),
             default_team: TeamName::default_team(),
             oauth: None,
+            api: ApiKind::Build2,
+            foundry_url: None,
         }
     }
 }

@@ -37,8 +37,7 @@ use self::result::SubmitResult;
 use self::selection_text_field::SelectionTextField;
 use self::selections::SelectionsEditor;
 use self::state::{Action, FormState, FormStore};
-use self::validation::{Problem, field_id, messages, owner_key, validate};
-use crate::api;
+use self::validation::{Problem, field_id, for_service, messages, owner_key, validate};
 use crate::hooks::catalog::{CatalogLoad, use_catalog};
 use crate::route::Route;
 use crate::session::{SessionAction, use_session};
@@ -137,7 +136,10 @@ pub fn SubmitPage() -> Html {
     }
 
     let form = &store.form;
-    let problems = use_memo(form.clone(), validate);
+    let service = session.service();
+    let problems = use_memo((form.clone(), service), |(form, service)| {
+        for_service(validate(form), &service.capabilities(), service.refusal(&wire::to_request(form)))
+    });
     let messages = use_memo((problems.clone(), store.server_errors.clone()), |(p, s)| messages(p, s));
     let request = use_memo(form.clone(), wire::to_request);
     let form_rc = use_memo(form.clone(), Clone::clone);
@@ -160,7 +162,7 @@ pub fn SubmitPage() -> Html {
             let (session, store, request) = (session.clone(), store.clone(), request.clone());
             let (result, submitting, submit_note) = (result.clone(), submitting.clone(), submit_note.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::build2::submit_build(&session.client(), &request, &session.team).await {
+                match session.service().submit(&request, &session.team).await {
                     Ok(response) => {
                         store.dispatch(Action::ServerErrors(BTreeMap::new()));
                         result.set(Some(Rc::new(response)));

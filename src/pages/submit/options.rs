@@ -13,6 +13,8 @@ use super::params_editor::ParamsEditor;
 use super::rid_field::RidField;
 use super::state::{Action, Flag, FormState, RidTarget, TextField};
 use super::validation::{FieldMessage, fallback_key, field_id, input_failure_key};
+use crate::api::Capabilities;
+use crate::session::use_session;
 
 /// A fresh submission id: the browser's random UUID, or a time-and-random one where
 /// `crypto.randomUUID` is missing (it needs a secure context).
@@ -41,6 +43,22 @@ pub struct OptionsProps {
 struct Wiring<'a> {
     messages: &'a BTreeMap<String, FieldMessage>,
     on_action: &'a Callback<Action>,
+    /// Which options the service reads; the others are shown disabled with the reason.
+    capabilities: Capabilities,
+}
+
+impl Wiring<'_> {
+    fn unavailable(&self, key: &str) -> Option<&'static str> {
+        self.capabilities.option(key).reason()
+    }
+}
+
+/// The line under a control the service has no field for; empty otherwise.
+fn unavailable_line(id: &str, reason: Option<&'static str>) -> Html {
+    match reason {
+        Some(reason) => html! { <p class="field-hint unavailable" id={format!("{id}-unavailable")}>{ reason }</p> },
+        None => html! {},
+    }
 }
 
 fn message_line(id: &str, message: Option<&FieldMessage>) -> Html {
@@ -58,13 +76,16 @@ fn checkbox(key: &str, label: &str, help: &str, checked: bool, flag: Flag, w: &W
         let input: HtmlInputElement = e.target_unchecked_into();
         Action::SetFlag(flag, input.checked())
     });
+    let unavailable = w.unavailable(key);
     html! {
-        <div class="field opt">
+        <div class={classes!("field", "opt", unavailable.map(|_| "is-unavailable"))}>
             <label class="checkbox" for={id.clone()}>
-                <input type="checkbox" id={id.clone()} {checked} {onchange} aria-describedby={format!("{id}-help {id}-error")} />
+                <input type="checkbox" id={id.clone()} {checked} {onchange} disabled={unavailable.is_some()}
+                    aria-describedby={format!("{id}-help {id}-error {id}-unavailable")} />
                 { label.to_owned() }
             </label>
             <p class="help" id={format!("{id}-help")}>{ help.to_owned() }</p>
+            { unavailable_line(&id, unavailable) }
             { message_line(&id, w.messages.get(key)) }
         </div>
     }
@@ -91,17 +112,20 @@ fn text_input(field: TextField, label: &str, help: &str, value: &str, w: &Wiring
         Action::SetText(field, input.value())
     });
     let list = (field == TextField::Branch).then(|| "branch-suggestions".to_owned());
+    let unavailable = w.unavailable(key);
     html! {
-        <div class="field opt">
+        <div class={classes!("field", "opt", unavailable.map(|_| "is-unavailable"))}>
             <label for={id.clone()}>{ label.to_owned() }</label>
             <div class="input-row">
                 <input type="text" id={id.clone()} value={value.to_owned()} placeholder={placeholder.to_owned()}
                     inputmode={inputmode.to_owned()} autocomplete="off" spellcheck="false" {list} {oninput}
+                    disabled={unavailable.is_some()}
                     aria-invalid={message.is_some_and(|m| m.invalid).to_string()}
-                    aria-describedby={format!("{id}-help {id}-error")} />
-                { extra }
+                    aria-describedby={format!("{id}-help {id}-error {id}-unavailable")} />
+                if unavailable.is_none() { { extra } }
             </div>
             <p class="help" id={format!("{id}-help")}>{ help.to_owned() }</p>
+            { unavailable_line(&id, unavailable) }
             { message_line(&id, message) }
         </div>
     }
@@ -123,15 +147,18 @@ fn choice<T: Copy + PartialEq + 'static>(
         let index = select.selected_index().max(0) as usize;
         to_action(values.get(index).copied().flatten())
     });
+    let unavailable = w.unavailable(key);
     html! {
-        <div class="field opt">
+        <div class={classes!("field", "opt", unavailable.map(|_| "is-unavailable"))}>
             <label for={id.clone()}>{ label.to_owned() }</label>
-            <select id={id.clone()} {onchange} aria-describedby={format!("{id}-help {id}-error")}>
+            <select id={id.clone()} {onchange} disabled={unavailable.is_some()}
+                aria-describedby={format!("{id}-help {id}-error {id}-unavailable")}>
                 { for choices.iter().map(|(v, wire, text)| html! {
                     <option value={wire.to_string()} selected={*v == value}>{ text.to_string() }</option>
                 }) }
             </select>
             <p class="help" id={format!("{id}-help")}>{ help.to_owned() }</p>
+            { unavailable_line(&id, unavailable) }
             { message_line(&id, w.messages.get(key)) }
         </div>
     }
@@ -142,7 +169,10 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
     let form = &props.form;
     let on_action = &props.on_action;
     let messages = &*props.messages;
-    let w = Wiring { messages, on_action };
+    let capabilities = use_session().service().capabilities();
+    let w = Wiring { messages, on_action, capabilities };
+    let failures_unavailable = w.unavailable("inputFailureStrategies");
+    let params_unavailable = w.unavailable("buildParameters");
     let generate = on_action.reform(|_: MouseEvent| Action::SetText(TextField::SubmissionId, new_submission_id()));
     let branches = props.catalog.as_ref().map(|c| c.branches()).unwrap_or_default();
 
@@ -261,9 +291,11 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
                       (Some(OutputQueueStrategy::QueueUp), "QUEUE_UP", "QUEUE_UP — wait behind it"),
                       (Some(OutputQueueStrategy::Supersede), "SUPERSEDE", "SUPERSEDE — cancel it and run")],
                     Action::SetQueueStrategy, &w) }
-                <div class="field opt">
+                <fieldset class={classes!("field", "opt", "bare", failures_unavailable.map(|_| "is-unavailable"))}
+                    disabled={failures_unavailable.is_some()} aria-describedby={field_id("inputFailureStrategies-unavailable")}>
                     <span class="label" id="ifs-label">{ "Input failure strategies" }</span>
                     <p class="help">{ "Per input: when the job producing it fails, CONTINUE on its last good transaction or FAIL the consumer. Default: none." }</p>
+                    { unavailable_line(&field_id("inputFailureStrategies"), failures_unavailable) }
                     if !form.input_failures.is_empty() {
                         <ol class="rows failure-rows" aria-labelledby="ifs-label">{ for failure_rows }</ol>
                     }
@@ -271,11 +303,12 @@ pub fn OptionsEditor(props: &OptionsProps) -> Html {
                     <button type="button" id="add-input-failure" class="button-add" onclick={on_action.reform(|_: MouseEvent| Action::AddInputFailure)}>
                         <span aria-hidden="true">{ "+ " }</span>{ "Add input failure strategy" }
                     </button>
-                </div>
+                </fieldset>
             </fieldset>
 
-            <fieldset class="option-group">
+            <fieldset class={classes!("option-group", params_unavailable.map(|_| "is-unavailable"))} disabled={params_unavailable.is_some()}>
                 <legend>{ "Configuration" }</legend>
+                { unavailable_line(&field_id("buildParameters"), params_unavailable) }
                 <ParamsEditor value={form.build_parameters.clone()} message={messages.get("buildParameters").cloned()}
                     on_action={on_action.clone()} />
             </fieldset>

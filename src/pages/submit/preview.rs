@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::catalog_index::CatalogIndex;
 use super::state::SelectionKind;
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::session::use_session;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,12 +44,12 @@ pub fn PreviewPanel(props: &PreviewProps) -> Html {
     let session = use_session();
     let state = use_state(|| PreviewState::Idle);
     let run = {
-        let (state, request, client) = (state.clone(), props.request.clone(), session.client());
+        let (state, request, service) = (state.clone(), props.request.clone(), session.service());
         Callback::from(move |_: MouseEvent| {
-            let (state, request, client) = (state.clone(), request.clone(), client.clone());
+            let (state, request, service) = (state.clone(), request.clone(), service.clone());
             state.set(PreviewState::Loading);
             wasm_bindgen_futures::spawn_local(async move {
-                state.set(match api::teams::preview(&client, &request).await {
+                state.set(match service.preview(&request).await {
                     Ok(Some(preview)) => PreviewState::Done { request, preview },
                     Ok(None) => PreviewState::NoEndpoint,
                     Err(e) => PreviewState::Failed(e),
@@ -116,7 +116,13 @@ pub fn PreviewPanel(props: &PreviewProps) -> Html {
             }
         }
     };
-    let disabled = loading || props.blocked.is_some();
+    // A service without a preview says so where the preview would be.
+    let unavailable = session.service().capabilities().preview.reason();
+    let body = match unavailable {
+        Some(reason) => html! { <p class="notice preview-unavailable" role="note">{ reason }</p> },
+        None => body,
+    };
+    let disabled = loading || props.blocked.is_some() || unavailable.is_some();
     html! {
         <section class="card preview" aria-labelledby="preview-title" aria-busy={loading.to_string()}>
             <div class="card-head">

@@ -6,8 +6,7 @@ use std::rc::Rc;
 use kiln_api::build2::SubmitBuildRequest;
 use yew::prelude::*;
 
-use super::snippets::{curl_command, python_call, request_json};
-use crate::api::Surface;
+use super::snippets::{curl_command, python_call};
 use crate::session::use_session;
 
 /// Copies text to the clipboard; `done` hears whether it worked.
@@ -39,9 +38,13 @@ pub struct RequestViewProps {
 pub fn RequestView(props: &RequestViewProps) -> Html {
     let session = use_session();
     let status = use_state(String::new);
-    let json = request_json(&props.request);
+    let (url, body) = session.service().submission(&props.request);
+    let json = match body {
+        Some(body) => body,
+        None => "(this service cannot take the request as it is: see what Submit lists)".to_owned(),
+    };
     let team = session.team.to_string();
-    let url = absolute(&session.client().url(Surface::Build2, "/manager/submitBuild"));
+    let url = absolute(&url);
     let curl = curl_command(&url, &team, session.token.is_some(), &json);
     let python = python_call(&props.request, &team);
 
@@ -66,7 +69,7 @@ pub fn RequestView(props: &RequestViewProps) -> Html {
     html! {
         <section class="card request-view" aria-labelledby="request-title">
             <h2 id="request-title">{ "The request" }</h2>
-            <p class="help">{ "Exactly the JSON body Submit sends to POST …/manager/submitBuild." }</p>
+            <p class="help">{ format!("Exactly the JSON body Submit sends to POST {url}.") }</p>
             if props.incomplete {
                 <p class="field-hint">{ "The form still has problems; parts that are not valid yet are left out below." }</p>
             }

@@ -11,6 +11,14 @@ use super::catalog_index::CatalogIndex;
 use super::rid_field::RidField;
 use super::state::{Action, RidTarget, SelectionDraft, SelectionKind};
 use super::validation::{FieldMessage, field_id, list_key, selection_key};
+use crate::api::Support;
+use crate::session::use_session;
+
+/// Whether the service takes selections of this kind (Foundry's public API has no
+/// job-spec selections).
+fn kind_support(kind: SelectionKind, job_specs: Support) -> Support {
+    if kind == SelectionKind::JobSpecs { job_specs } else { Support::Available }
+}
 
 /// Focuses an element by id once yew has re-rendered, so a moved selection's button
 /// keeps the keyboard focus.
@@ -34,10 +42,13 @@ pub struct SelectionsProps {
 #[component]
 pub fn SelectionsEditor(props: &SelectionsProps) -> Html {
     let count = props.selections.len();
+    let job_specs = use_session().service().capabilities().job_spec_selections;
     let add = |kind: SelectionKind| {
         let onclick = props.on_action.reform(move |_: MouseEvent| Action::AddSelection(kind));
+        let reason = kind_support(kind, job_specs).reason();
         html! {
-            <button type="button" class="button-add" {onclick} data-add={kind.wire()}>
+            <button type="button" class="button-add" {onclick} data-add={kind.wire()} disabled={reason.is_some()}
+                title={reason} aria-describedby={reason.map(|_| "selection-kinds-unavailable")}>
                 <span aria-hidden="true">{ "+ " }</span>{ kind.label() }
             </button>
         }
@@ -68,6 +79,9 @@ pub fn SelectionsEditor(props: &SelectionsProps) -> Html {
                 { add(SelectionKind::Upstream) }
                 { add(SelectionKind::Connecting) }
             </div>
+            if let Some(reason) = job_specs.reason() {
+                <p class="field-hint unavailable" id="selection-kinds-unavailable">{ reason }</p>
+            }
             if let Some(m) = top {
                 <p class={if m.invalid { "field-error" } else { "field-hint" }} id="f-jobSpecSelections-error">{ m.text.clone() }</p>
             }
@@ -89,6 +103,8 @@ pub struct SelectionEditorProps {
 #[component]
 pub fn SelectionEditor(props: &SelectionEditorProps) -> Html {
     let SelectionEditorProps { index, count, selection, .. } = props;
+    let job_specs = use_session().service().capabilities().job_spec_selections;
+    let unavailable = kind_support(selection.kind, job_specs).reason();
     let id = selection.id;
     let number = index + 1;
     let base = format!("sel-{id}");
@@ -145,7 +161,8 @@ pub fn SelectionEditor(props: &SelectionEditorProps) -> Html {
                     <label for={format!("{base}-kind")}>{ "Kind" }</label>
                     <select id={format!("{base}-kind")} onchange={on_kind}>
                         { for SelectionKind::ALL.iter().map(|k| html! {
-                            <option value={k.wire()} selected={*k == selection.kind}>{ k.label() }</option>
+                            <option value={k.wire()} selected={*k == selection.kind}
+                                disabled={*k != selection.kind && !kind_support(*k, job_specs).is_available()}>{ k.label() }</option>
                         }) }
                     </select>
                 </div>
@@ -157,6 +174,11 @@ pub fn SelectionEditor(props: &SelectionEditorProps) -> Html {
                 </div>
             </div>
             <p class="help selection-meaning">{ selection.kind.meaning() }</p>
+            if let Some(reason) = unavailable {
+                <p class="field-hint unavailable" id={format!("{base}-unavailable")}>{ reason }</p>
+            }
+            <fieldset class={classes!("bare", unavailable.map(|_| "selection-unavailable is-unavailable"))} disabled={unavailable.is_some()}
+                aria-describedby={unavailable.map(|_| format!("{base}-unavailable"))}>
             { for lists }
             if selection.kind.has_required() {
                 <div class="field">
@@ -168,6 +190,7 @@ pub fn SelectionEditor(props: &SelectionEditorProps) -> Html {
                     <p class="help" id={format!("{base}-required-help")}>{ required_help }</p>
                 </div>
             }
+            </fieldset>
             if let Some(m) = whole {
                 <p class={if m.invalid { "field-error" } else { "field-hint" }}>{ m.text }</p>
             }

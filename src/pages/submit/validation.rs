@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use kiln_api::Rid;
 
 use super::catalog_index::{CatalogIndex, RidKind};
+use crate::api::Capabilities;
+use crate::api::foundry::Unmappable;
 use super::params_editor::parse_params;
 use super::state::{FormState, RidList, SelectionKind};
 
@@ -216,4 +218,22 @@ pub fn messages(problems: &[Problem], server: &BTreeMap<String, String>) -> BTre
         out.insert(key.clone(), FieldMessage { text: text.clone(), invalid: true });
     }
     out
+}
+
+/// The problems that matter for the service in use: none on options it does not read
+/// (the form shows those disabled and does not send them), plus why the request cannot be
+/// sent to it as it is, placed on the selection it is about.
+pub fn for_service(problems: Vec<Problem>, capabilities: &Capabilities, refusal: Option<Unmappable>) -> Vec<Problem> {
+    let mut kept: Vec<Problem> =
+        problems.into_iter().filter(|p| capabilities.option(&p.key).is_available()).collect();
+    if let Some(why) = refusal {
+        let key = match why {
+            Unmappable::JobSpecs { index } => selection_key(index),
+            _ => "jobSpecSelections".to_owned(),
+        };
+        if !kept.iter().any(|p| p.key == key) {
+            kept.insert(0, invalid(key, why.to_string()));
+        }
+    }
+    kept
 }

@@ -1,0 +1,203 @@
+//! The build service the console talks to, whichever kind `config.json` names: one enum of
+//! operations with one implementation per kind. Pages call these and render what
+//! [`Capabilities`] says is there; they never ask which kind it is.
+
+use kiln_api::TeamName;
+use kiln_api::build2::{SubmitBuildRequest, SubmitBuildResponse};
+use kiln_api::teams::{ApiKind, PreviewResponse, RuntimeConfig};
+
+use super::foundry::{self, Unmappable};
+use super::{ApiError, Client, Surface, build2, teams};
+
+/// The reason shown on every control the public API has no field for.
+pub const NOT_IN_PUBLIC_API: &str = "Not in Foundry's public API.";
+
+/// Whether a feature is there, and why not when it is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    Available,
+    Unavailable(&'static str),
+}
+
+impl Support {
+    pub fn is_available(self) -> bool {
+        self == Support::Available
+    }
+
+    /// Why it is not there, for the disabled control's help line.
+    pub fn reason(self) -> Option<&'static str> {
+        match self {
+            Support::Available => None,
+            Support::Unavailable(reason) => Some(reason),
+        }
+    }
+}
+
+/// What a kind of service can do, so a page can show a control disabled with its reason
+/// instead of hiding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    pub kind: ApiKind,
+    /// Job-spec selections (the public API builds datasets only).
+    pub job_spec_selections: Support,
+    /// Asking what a request would run without running it.
+    pub preview: Support,
+    /// Attempt logs.
+    pub logs: Support,
+    /// Archive, restore and tags: the teams surface's own actions.
+    pub team_actions: Support,
+    /// Kiln's teams surface (team lists, catalog, events stream, logs).
+    pub teams_surface: bool,
+    /// The build options (by wire key) the service has no field for.
+    unsupported_options: &'static [&'static str],
+}
+
+/// The build2 options that `CreateBuildRequest` has no field for.
+const FOUNDRY_UNSUPPORTED_OPTIONS: &[&str] = &[
+    "ignoreBuildPolicy",
+    "forceRetry",
+    "exceededDurationMode",
+    "outputQueueStrategy",
+    "inputFailureStrategies",
+    "buildParameters",
+    "submissionId",
+    "buildGroupRid",
+];
+
+impl Capabilities {
+    pub const BUILD2: Capabilities = Capabilities {
+        kind: ApiKind::Build2,
+        job_spec_selections: Support::Available,
+        preview: Support::Available,
+        logs: Support::Available,
+        team_actions: Support::Available,
+        teams_surface: true,
+        unsupported_options: &[],
+    };
+
+    pub const FOUNDRY: Capabilities = Capabilities {
+        kind: ApiKind::Foundry,
+        job_spec_selections: Support::Unavailable(
+            "Job-spec selections are not in Foundry's public API: it builds datasets (datasets, upstream or connecting).",
+        ),
+        preview: Support::Unavailable("Foundry's public API has no preview: it cannot say what a build would run before it runs."),
+        logs: Support::Unavailable("Foundry's public API has no job logs: open the build in Foundry to read them."),
+        team_actions: Support::Unavailable("Archive and tags are Kiln's team actions; Foundry's public API has neither."),
+        teams_surface: false,
+        unsupported_options: FOUNDRY_UNSUPPORTED_OPTIONS,
+    };
+
+    /// Whether the service reads the option (or a row of it) with this field key:
+    /// `inputFailureStrategies[2]` is the `inputFailureStrategies` option.
+    pub fn option(&self, key: &str) -> Support {
+        let base = key.split(['[', '.']).next().unwrap_or(key);
+        if self.unsupported_options.contains(&base) { Support::Unavailable(NOT_IN_PUBLIC_API) } else { Support::Available }
+    }
+
+    /// How the page names the kind in use.
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind {
+            ApiKind::Build2 => "build2 with Kiln's teams API",
+            ApiKind::Foundry => "Foundry's public Orchestration API",
+        }
+    }
+}
+
+/// How the service answered a health check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceHealth {
+    pub version: String,
+    /// Whether Kiln's teams surface is there.
+    pub teams: bool,
+}
+
+/// The service in use; cheap to clone, compared by where it points and the token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Service {
+    Build2(Client),
+    Foundry { client: Client, foundry_url: String },
+}
+
+impl Service {
+    pub fn new(config: &RuntimeConfig, token: Option<&str>) -> Self {
+        let client = Client::new(config, token);
+        match config.api {
+            ApiKind::Build2 => Service::Build2(client),
+            ApiKind::Foundry => Service::Foundry {
+                client,
+                foundry_url: config.foundry_url.as_deref().unwrap_or_default().trim_end_matches('/').to_owned(),
+            },
+        }
+    }
+
+    pub fn capabilities(&self) -> Capabilities {
+        match self {
+            Service::Build2(_) => Capabilities::BUILD2,
+            Service::Foundry { .. } => Capabilities::FOUNDRY,
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        match self {
+            Service::Build2(client) | Service::Foundry { client, .. } => client,
+        }
+    }
+
+    /// Whether the service answers, what it calls itself, and whether it has the teams
+    /// surface (a 404 there means a plain build2 service: reports work, team views do not).
+    pub async fn health(&self) -> Result<ServiceHealth, ApiError> {
+        match self {
+            Service::Build2(client) => match teams::health(client).await {
+                Ok(h) => Ok(ServiceHealth { version: h.version, teams: true }),
+                Err(e) if e.is_not_found() => Ok(ServiceHealth { version: "build2 only".to_owned(), teams: false }),
+                Err(e) => Err(e),
+            },
+            Service::Foundry { client, .. } => {
+                foundry::ping(client).await?;
+                Ok(ServiceHealth { version: "Foundry public API".to_owned(), teams: false })
+            }
+        }
+    }
+
+    /// Why this request cannot be sent to this service as it is, if it cannot.
+    pub fn refusal(&self, request: &SubmitBuildRequest) -> Option<Unmappable> {
+        match self {
+            Service::Build2(_) => None,
+            Service::Foundry { .. } => foundry::create_request(request).err(),
+        }
+    }
+
+    /// The URL a submission goes to and the exact body sent (pretty JSON in the wire's
+    /// field order), for the request view. `None` as the body when the request cannot be
+    /// sent (see [`Service::refusal`]).
+    pub fn submission(&self, request: &SubmitBuildRequest) -> (String, Option<String>) {
+        match self {
+            Service::Build2(client) => {
+                (client.url(Surface::Build2, "/manager/submitBuild"), serde_json::to_string_pretty(request).ok())
+            }
+            Service::Foundry { client, .. } => (
+                client.url(Surface::Foundry, foundry::CREATE_PATH),
+                foundry::create_request(request).ok().and_then(|r| serde_json::to_string_pretty(&r).ok()),
+            ),
+        }
+    }
+
+    /// Submits a build; `team` is the build2 submission's team (the public API has none).
+    pub async fn submit(&self, request: &SubmitBuildRequest, team: &TeamName) -> Result<SubmitBuildResponse, ApiError> {
+        match self {
+            Service::Build2(client) => build2::submit_build(client, request, team).await,
+            Service::Foundry { client, .. } => {
+                let create = foundry::create_request(request).map_err(|why| ApiError::Encode(why.to_string()))?;
+                foundry::create(client, &create).await.map(|build| foundry::submitted(&build))
+            }
+        }
+    }
+
+    /// What a submission would run. `Ok(None)` when the service has no preview.
+    pub async fn preview(&self, request: &SubmitBuildRequest) -> Result<Option<PreviewResponse>, ApiError> {
+        match self {
+            Service::Build2(client) => teams::preview(client, request).await,
+            Service::Foundry { .. } => Ok(None),
+        }
+    }
+}
