@@ -8,8 +8,8 @@ use std::fmt;
 use kiln_api::Rid;
 use kiln_api::build2::{JobSpecSelection, SubmitBuildRequest, SubmitBuildResponse};
 use kiln_api::orchestration::{
-    Build, BuildTarget, ConnectingTarget, CreateBuildRequest, Duration, ManualTarget, SearchBuildsFilter, SearchBuildsRequest,
-    SearchBuildsResponse, TimeField, UpstreamTarget,
+    Build, BuildTarget, ConnectingTarget, CreateBuildRequest, Duration, ManualTarget, SearchBuildsFilter,
+    SearchBuildsRequest, SearchBuildsResponse, TimeField, UpstreamTarget,
 };
 
 use super::{ApiError, Client, Surface, encode};

@@ -80,9 +80,13 @@ impl Capabilities {
         job_spec_selections: Support::Unavailable(
             "Job-spec selections are not in Foundry's public API: it builds datasets (datasets, upstream or connecting).",
         ),
-        preview: Support::Unavailable("Foundry's public API has no preview: it cannot say what a build would run before it runs."),
+        preview: Support::Unavailable(
+            "Foundry's public API has no preview: it cannot say what a build would run before it runs.",
+        ),
         logs: Support::Unavailable("Foundry's public API has no job logs: open the build in Foundry to read them."),
-        team_actions: Support::Unavailable("Archive and tags are Kiln's team actions; Foundry's public API has neither."),
+        team_actions: Support::Unavailable(
+            "Archive and tags are Kiln's team actions; Foundry's public API has neither.",
+        ),
         teams_surface: false,
         unsupported_options: FOUNDRY_UNSUPPORTED_OPTIONS,
     };
@@ -91,7 +95,11 @@ impl Capabilities {
     /// `inputFailureStrategies[2]` is the `inputFailureStrategies` option.
     pub fn option(&self, key: &str) -> Support {
         let base = key.split(['[', '.']).next().unwrap_or(key);
-        if self.unsupported_options.contains(&base) { Support::Unavailable(NOT_IN_PUBLIC_API) } else { Support::Available }
+        if self.unsupported_options.contains(&base) {
+            Support::Unavailable(NOT_IN_PUBLIC_API)
+        } else {
+            Support::Available
+        }
     }
 
     /// How the page names the kind in use.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use kiln_api::teams::OAuthConfig;
+use kiln_api::teams::{ApiKind, OAuthConfig, RuntimeConfig};
 
 use super::pkce::{self, CryptoError};
 use super::provider::{self, Endpoints};
@@ -16,6 +16,10 @@ use crate::api::ApiError;
 pub const DEFAULT_REDIRECT_PATH: &str = "/auth/callback";
 /// Scopes for an OpenID Connect issuer unless `config.json` says otherwise.
 const DEFAULT_OIDC_SCOPES: &[&str] = &["openid", "offline_access"];
+/// Scopes on a Foundry stack unless `config.json` says otherwise: read and run builds,
+/// read dataset names, and a refresh token.
+pub const DEFAULT_FOUNDRY_SCOPES: &[&str] =
+    &["api:orchestration-read", "api:orchestration-write", "api:datasets-read", "offline_access"];
 
 /// Why a sign-in did not end signed in, in words for the page.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +83,16 @@ pub async fn endpoints(oauth: &OAuthConfig) -> Result<Endpoints, SignInError> {
     }
 }
 
+/// A Foundry stack's OAuth2 endpoints: fixed paths under multipass, no discovery.
+pub fn foundry_endpoints(foundry_url: &str) -> Endpoints {
+    let base = format!("{}/multipass/api/oauth2", foundry_url.trim_end_matches('/'));
+    Endpoints {
+        authorize: format!("{base}/authorize"),
+        token: format!("{base}/token"),
+        revoke: Some(format!("{base}/revoke_token")),
+    }
+}
+
 fn origin() -> String {
     web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
@@ -126,9 +140,23 @@ pub async fn authorize_url_at(
     Ok(url)
 }
 
+/// The authorize URL for the configuration in use: on a Foundry stack its multipass
+/// endpoints and Foundry's default scopes, otherwise the issuer's discovered endpoints.
+pub async fn authorize_url_for(config: &RuntimeConfig, return_to: &str) -> Result<String, SignInError> {
+    let oauth = config.oauth.as_ref().ok_or(SignInError::NotConfigured)?;
+    match (config.api, config.foundry_url.as_deref()) {
+        (ApiKind::Foundry, Some(foundry_url)) => {
+            let mut oauth = oauth.clone();
+            oauth.scopes.get_or_insert_with(|| DEFAULT_FOUNDRY_SCOPES.iter().map(|s| (*s).to_owned()).collect());
+            authorize_url_at(foundry_endpoints(foundry_url), &oauth, return_to).await
+        }
+        _ => authorize_url(oauth, return_to).await,
+    }
+}
+
 /// Leaves for the provider's sign-in page.
-pub async fn begin(oauth: &OAuthConfig, return_to: &str) -> Result<(), SignInError> {
-    let url = authorize_url(oauth, return_to).await?;
+pub async fn begin(config: &RuntimeConfig, return_to: &str) -> Result<(), SignInError> {
+    let url = authorize_url_for(config, return_to).await?;
     if let Some(window) = web_sys::window() {
         let _ = window.location().assign(&url);
     }

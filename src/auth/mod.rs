@@ -33,11 +33,12 @@ fn start_sign_in(session: &SessionHandle, return_to: String) -> Callback<MouseEv
     let session = session.clone();
     Callback::from(move |_: MouseEvent| {
         let (session, return_to) = (session.clone(), return_to.clone());
-        let Some(oauth) = session.config().oauth else {
+        let config = session.config();
+        if config.oauth.is_none() {
             return;
-        };
+        }
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(e) = flow::begin(&oauth, &return_to).await {
+            if let Err(e) = flow::begin(&config, &return_to).await {
                 session.dispatch(SessionAction::ShowError(crate::api::ApiError::Network(e.to_string())));
             }
         });

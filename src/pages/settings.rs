@@ -59,7 +59,9 @@ pub fn SettingsPage() -> Html {
             let foundry_missing = api.unwrap_or(served.api) == ApiKind::Foundry
                 && foundry_url.as_ref().or(served.foundry_url.as_ref()).is_none();
             if foundry_missing {
-                foundry_error.set(Some("The Foundry kind needs the stack's URL, such as https://stack.palantirfoundry.com.".to_owned()));
+                foundry_error.set(Some(
+                    "The Foundry kind needs the stack's URL, such as https://stack.palantirfoundry.com.".to_owned(),
+                ));
                 saved.set(false);
                 return;
             }

@@ -7,6 +7,7 @@
 mod auth;
 mod builds;
 mod common;
+mod foundry;
 mod live;
 mod reports;
 mod shell;

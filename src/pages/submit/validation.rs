@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use kiln_api::Rid;
 
 use super::catalog_index::{CatalogIndex, RidKind};
-use crate::api::Capabilities;
-use crate::api::foundry::Unmappable;
 use super::params_editor::parse_params;
 use super::state::{FormState, RidList, SelectionKind};
+use crate::api::Capabilities;
+use crate::api::foundry::Unmappable;
 
 /// A message for one field. `invalid` marks a value that is wrong (shown in red, with
 /// `aria-invalid`); otherwise something is still missing (shown as a quiet hint).
@@ -224,8 +224,7 @@ pub fn messages(problems: &[Problem], server: &BTreeMap<String, String>) -> BTre
 /// (the form shows those disabled and does not send them), plus why the request cannot be
 /// sent to it as it is, placed on the selection it is about.
 pub fn for_service(problems: Vec<Problem>, capabilities: &Capabilities, refusal: Option<Unmappable>) -> Vec<Problem> {
-    let mut kept: Vec<Problem> =
-        problems.into_iter().filter(|p| capabilities.option(&p.key).is_available()).collect();
+    let mut kept: Vec<Problem> = problems.into_iter().filter(|p| capabilities.option(&p.key).is_available()).collect();
     if let Some(why) = refusal {
         let key = match why {
             Unmappable::JobSpecs { index } => selection_key(index),

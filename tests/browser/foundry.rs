@@ -1,0 +1,306 @@
+//! Foundry mode: the form's request as the public API's `CreateBuildRequest`, the controls
+//! that API has no field for (shown disabled with the reason), and, with a test server,
+//! a submission through `/api/v2` whose answers fill the pages.
+
+use std::time::Duration;
+
+use gloo_storage::{LocalStorage, Storage};
+use kiln_api::Rid;
+use kiln_api::build2::BuildStatus;
+use kiln_api::teams::{ApiKind, CatalogQuery, RuntimeConfig};
+use kiln_console::api::foundry::{self, Unmappable, create_request};
+use kiln_console::api::{Capabilities, Client, Service};
+use kiln_console::pages::submit::SubmitPage;
+use kiln_console::pages::submit::draft;
+use kiln_console::pages::submit::state::{FallbackDraft, FormState, SelectionDraft, SelectionKind};
+use kiln_console::pages::submit::validation::{field_id, for_service, selection_key, validate};
+use kiln_console::pages::submit::wire::to_request;
+use serde_json::{Value, json};
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{Element, HtmlInputElement};
+use yew::prelude::*;
+
+use crate::common::{mount, query, require_server, server_url, test_config, text_of, wait_for};
+
+const WAIT: Duration = Duration::from_secs(5);
+const D1: &str = "ri.foundry.main.dataset.a1";
+const D2: &str = "ri.foundry.main.dataset.b2";
+const D3: &str = "ri.foundry.main.dataset.c3";
+
+/// The console pointed at the test server's public API (or at nowhere without one).
+fn foundry_config() -> RuntimeConfig {
+    RuntimeConfig {
+        api: ApiKind::Foundry,
+        foundry_url: Some(server_url().unwrap_or("http://127.0.0.1:9").to_owned()),
+        ..test_config()
+    }
+}
+
+fn selection(id: u32, kind: SelectionKind, rids: &[&str], downstream: &[&str], ignore: &[&str]) -> SelectionDraft {
+    let texts = |list: &[&str]| list.iter().map(|r| (*r).to_owned()).collect();
+    SelectionDraft {
+        rids: texts(rids),
+        downstream: texts(downstream),
+        ignore: texts(ignore),
+        ..SelectionDraft::new(id, kind)
+    }
+}
+
+fn form_with(selections: Vec<SelectionDraft>) -> FormState {
+    FormState { selections, ..FormState::default() }
+}
+
+fn create_json(form: &FormState) -> Value {
+    serde_json::to_value(create_request(&to_request(form)).expect("a request the public API takes")).expect("serialise")
+}
+
+// ---- the form as a CreateBuildRequest ------------------------------------------------
+
+#[wasm_bindgen_test]
+fn each_selection_kind_becomes_its_public_target_with_the_options_that_exist() {
+    // Datasets selections are one manual target with all their datasets, once each.
+    let mut form = form_with(vec![
+        selection(1, SelectionKind::Datasets, &[D1, D2], &[], &[]),
+        selection(2, SelectionKind::Datasets, &[D2, D3], &[], &[]),
+    ]);
+    form.branch = "dev".into();
+    form.fallbacks = vec![FallbackDraft { id: 3, name: "master".into() }];
+    form.force_build = true;
+    form.finish_on_failures = true;
+    form.attempts = "3".into();
+    form.retry_backoff = "20".into();
+    form.suppress_notifications = true;
+    // Options the public API has no field for are not sent.
+    form.ignore_build_policy = true;
+    form.force_retry = true;
+    form.submission_id = "abc".into();
+    form.build_parameters = r#"{"x": 1}"#.into();
+    assert_eq!(
+        create_json(&form),
+        json!({
+            "target": {"type": "manual", "targetRids": [D1, D2, D3]},
+            "branchName": "dev",
+            "fallbackBranches": ["master"],
+            "forceBuild": true,
+            "retryCount": 2,
+            "retryBackoffDuration": {"value": 20, "unit": "SECONDS"},
+            "abortOnFailure": true,
+            "notificationsEnabled": false,
+        })
+    );
+
+    let upstream = form_with(vec![selection(1, SelectionKind::Upstream, &[D1], &[], &[D2])]);
+    assert_eq!(create_json(&upstream)["target"], json!({"type": "upstream", "targetRids": [D1], "ignoredRids": [D2]}));
+    // build2 walks from upstream datasets to downstream ones; the public API builds the
+    // targets from the inputs.
+    let connecting = form_with(vec![selection(1, SelectionKind::Connecting, &[D1], &[D3], &[D2])]);
+    assert_eq!(
+        create_json(&connecting)["target"],
+        json!({"type": "connecting", "inputRids": [D1], "targetRids": [D3], "ignoredRids": [D2]})
+    );
+    // Unset options are left to the service.
+    let plain = create_json(&form_with(vec![selection(1, SelectionKind::Datasets, &[D1], &[], &[])]));
+    assert_eq!(
+        plain,
+        json!({"target": {"type": "manual", "targetRids": [D1]}, "branchName": "master", "fallbackBranches": []})
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_request_the_public_api_cannot_take_says_why_on_its_selection() {
+    let job_specs = form_with(vec![
+        selection(1, SelectionKind::Datasets, &[D1], &[], &[]),
+        selection(2, SelectionKind::JobSpecs, &["ri.foundry.main.jobspec.j1"], &[], &[]),
+    ]);
+    let refusal = create_request(&to_request(&job_specs)).expect_err("no job-spec selections");
+    assert_eq!(refusal, Unmappable::JobSpecs { index: 1 });
+    assert!(refusal.to_string().contains("not in Foundry's public API"), "{refusal}");
+    let mixed = form_with(vec![
+        selection(1, SelectionKind::Datasets, &[D1], &[], &[]),
+        selection(2, SelectionKind::Upstream, &[D2], &[], &[]),
+    ]);
+    assert_eq!(create_request(&to_request(&mixed)), Err(Unmappable::MixedKinds));
+    let two_connecting = form_with(vec![
+        selection(1, SelectionKind::Connecting, &[D1], &[D2], &[]),
+        selection(2, SelectionKind::Connecting, &[D2], &[D3], &[]),
+    ]);
+    assert_eq!(create_request(&to_request(&two_connecting)), Err(Unmappable::SeveralConnecting));
+    assert_eq!(create_request(&to_request(&form_with(Vec::new()))), Err(Unmappable::NoTarget));
+
+    // The refusal is a problem on that selection, so Submit lists it and points there.
+    let foundry = Service::new(&foundry_config(), None);
+    let problems = for_service(validate(&job_specs), &foundry.capabilities(), foundry.refusal(&to_request(&job_specs)));
+    assert_eq!(problems.first().map(|p| p.key.clone()), Some(selection_key(1)));
+    let build2 = Service::new(&test_config(), None);
+    assert_eq!(build2.refusal(&to_request(&job_specs)), None, "build2 takes job-spec selections");
+}
+
+#[wasm_bindgen_test]
+fn problems_on_options_the_public_api_lacks_do_not_block_submit() {
+    let mut form = form_with(vec![selection(1, SelectionKind::Datasets, &[D1], &[], &[])]);
+    form.build_parameters = "{ not json".into();
+    form.build_group_rid = "not a rid".into();
+    form.attempts = "zero".into();
+    let problems = validate(&form);
+    let keys = |p: &[kiln_console::pages::submit::validation::Problem]| -> Vec<String> {
+        p.iter().map(|p| p.key.clone()).collect()
+    };
+    assert!(keys(&problems).contains(&"buildParameters".to_owned()), "{:?}", keys(&problems));
+    let foundry = for_service(problems.clone(), &Capabilities::FOUNDRY, None);
+    assert_eq!(keys(&foundry), ["numRunJobAttempts"], "attempts is sent (retryCount), the others are not");
+    assert_eq!(for_service(problems.clone(), &Capabilities::BUILD2, None), problems);
+}
+
+// ---- the page in Foundry mode ----------------------------------------------------------
+
+async fn foundry_page(form: FormState) -> Element {
+    draft::save(&form);
+    LocalStorage::delete(draft::SET_ASIDE_KEY);
+    let root = mount(foundry_config(), Some("/submit"), html! { <SubmitPage /> });
+    wait_for("the submit form", WAIT, || query(&root, ".submit-form").is_some()).await;
+    root
+}
+
+fn disabled(root: &Element, selector: &str) -> bool {
+    let element = query(root, selector).unwrap_or_else(|| panic!("no element {selector}"));
+    if let Some(input) = wasm_bindgen::JsCast::dyn_ref::<HtmlInputElement>(&element) {
+        // A control inside a disabled fieldset is disabled without its own attribute.
+        return input.disabled() || input.matches(":disabled").unwrap_or(false);
+    }
+    element.matches(":disabled").unwrap_or(false)
+}
+
+#[wasm_bindgen_test]
+async fn foundry_mode_shows_what_the_public_api_lacks_disabled_with_the_reason() {
+    let mut form = form_with(vec![
+        selection(1, SelectionKind::Datasets, &[D1], &[], &[]),
+        selection(2, SelectionKind::JobSpecs, &["ri.foundry.main.jobspec.j1"], &[], &[]),
+    ]);
+    form.next_id = 3;
+    let root = foundry_page(form).await;
+    for key in [
+        "ignoreBuildPolicy",
+        "forceRetry",
+        "submissionId",
+        "buildGroupRid",
+        "exceededDurationMode",
+        "outputQueueStrategy",
+    ] {
+        let id = field_id(key);
+        assert!(disabled(&root, &format!("#{id}")), "{key} is disabled");
+        assert_eq!(text_of(&root, &format!("#{id}-unavailable")), "Not in Foundry's public API.", "{key}'s reason");
+    }
+    assert_eq!(
+        text_of(&root, &format!("#{}-unavailable", field_id("inputFailureStrategies"))),
+        "Not in Foundry's public API."
+    );
+    assert!(disabled(&root, "#add-input-failure"), "the input failure rows are disabled");
+    assert!(disabled(&root, ".params-editor textarea"), "build parameters are disabled");
+    for key in [
+        "forceBuild",
+        "finishOnFailures",
+        "suppressNotifications",
+        "branch",
+        "numRunJobAttempts",
+        "retryBackoffDuration",
+    ] {
+        assert!(!disabled(&root, &format!("#{}", field_id(key))), "{key} works in Foundry mode");
+    }
+    // The job-spec selection stays in view, disabled, and says why; so does the add button.
+    assert!(query(&root, "[data-add=jobSpecs]").is_some(), "the add button is shown");
+    assert!(disabled(&root, "[data-add=jobSpecs]"), "and disabled");
+    assert!(text_of(&root, "#selection-kinds-unavailable").contains("not in Foundry's public API"));
+    assert!(text_of(&root, ".selection[data-kind=jobSpecs] .unavailable").contains("not in Foundry's public API"));
+    assert!(query(&root, ".selection[data-kind=jobSpecs] fieldset:disabled").is_some());
+    // Submit lists the selection; the preview says there is none; the request view says
+    // where the request goes and that it cannot be sent as it is.
+    assert!(text_of(&root, "#submit-why").contains("job-spec selections are not in Foundry's public API"));
+    assert!(text_of(&root, ".preview-unavailable").contains("no preview"));
+    assert!(disabled(&root, ".preview .card-head button"));
+    assert!(text_of(&root, ".request-view .help").contains("/api/v2/orchestration/builds/create"));
+    root.remove();
+    draft::clear();
+}
+
+#[wasm_bindgen_test]
+async fn the_request_view_shows_the_create_request() {
+    let mut form = form_with(vec![selection(1, SelectionKind::Upstream, &[D1], &[], &[D2])]);
+    form.attempts = "2".into();
+    let root = foundry_page(form).await;
+    let shown: Value = serde_json::from_str(&text_of(&root, ".request-json")).expect("JSON");
+    assert_eq!(
+        shown,
+        json!({"target": {"type": "upstream", "targetRids": [D1], "ignoredRids": [D2]}, "branchName": "master",
+               "fallbackBranches": [], "retryCount": 1})
+    );
+    root.remove();
+    draft::clear();
+}
+
+// ---- against the test server -----------------------------------------------------------
+
+/// The RID of a dataset of the test server's pipeline, from its catalog.
+async fn dataset(name: &str) -> Rid {
+    let client = Client::new(&test_config(), None);
+    let catalog = kiln_console::api::catalog::datasets(&client, &CatalogQuery::default()).await.expect("catalog");
+    catalog.datasets.into_iter().find(|d| d.name == name).map(|d| d.rid).unwrap_or_else(|| panic!("no dataset {name}"))
+}
+
+#[wasm_bindgen_test]
+async fn a_submission_in_foundry_mode_creates_a_public_build_with_its_options() {
+    require_server();
+    let target = dataset("clean/orders").await;
+    let mut form = form_with(vec![selection(1, SelectionKind::Datasets, &[target.as_str()], &[], &[])]);
+    form.attempts = "2".into();
+    form.retry_backoff = "1".into();
+    form.force_build = true;
+    let root = foundry_page(form).await;
+    wait_for("Submit on", WAIT, || {
+        query(&root, ".submit-button").and_then(|b| b.get_attribute("aria-disabled")).as_deref() == Some("false")
+    })
+    .await;
+    query(&root, ".submit-button").expect("submit").click();
+    wait_for("the created build", Duration::from_secs(20), || query(&root, ".result-build-link").is_some()).await;
+    let rid = Rid::parse(&text_of(&root, ".result-build-link")).expect("a build RID");
+    // The service's own answer has the options the form set.
+    let client = Client::new(&foundry_config(), None);
+    let build = foundry::build(&client, &rid).await.expect("GET the build").expect("the build exists");
+    assert_eq!(build.retry_count, 1);
+    assert_eq!(build.retry_backoff_duration.whole_seconds(), Some(1));
+    assert_eq!(build.branch_name, "master");
+    assert!(matches!(build.status, BuildStatus::Running | BuildStatus::Succeeded), "{:?}", build.status);
+    root.remove();
+    draft::clear();
+}
+
+// ---- signing in to a Foundry stack ------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn sign_in_on_a_foundry_stack_uses_multipass_and_the_default_scopes() {
+    use kiln_api::teams::OAuthConfig;
+    use kiln_console::auth::flow;
+    use kiln_console::auth::store::Pending;
+    let _ = Pending::take();
+    let oauth = OAuthConfig { client_id: "kiln".into(), issuer: None, scopes: None, redirect_path: None };
+    let config = RuntimeConfig {
+        api: ApiKind::Foundry,
+        foundry_url: Some("https://stack.example.com/".into()),
+        oauth: Some(oauth),
+        ..RuntimeConfig::default()
+    };
+    let url = flow::authorize_url_for(&config, "/").await.expect("no discovery needed");
+    let pending = Pending::take().expect("the sign-in is pending in this tab");
+    let (base, query) = url.split_once('?').expect("a query");
+    assert_eq!(base, "https://stack.example.com/multipass/api/oauth2/authorize");
+    let params: std::collections::HashMap<String, String> = serde_urlencoded::from_str(query).expect("form");
+    assert_eq!(params["scope"], "api:orchestration-read api:orchestration-write api:datasets-read offline_access");
+    assert_eq!(params["code_challenge_method"], "S256");
+    assert_eq!(pending.endpoints.token, "https://stack.example.com/multipass/api/oauth2/token");
+    assert_eq!(
+        pending.endpoints.revoke.as_deref(),
+        Some("https://stack.example.com/multipass/api/oauth2/revoke_token")
+    );
+    // Without an oauth section there is nothing to sign in to.
+    let bare = RuntimeConfig { oauth: None, ..config };
+    assert_eq!(flow::authorize_url_for(&bare, "/").await, Err(flow::SignInError::NotConfigured));
+}
