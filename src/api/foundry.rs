@@ -3,14 +3,20 @@
 //! says what that request means as a `CreateBuildRequest`, or why it cannot be sent. The
 //! mapping functions are pure, so tests pin them without a service.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 
-use kiln_api::Rid;
-use kiln_api::build2::{JobSpecSelection, SubmitBuildRequest, SubmitBuildResponse};
-use kiln_api::orchestration::{
-    Build, BuildTarget, ConnectingTarget, CreateBuildRequest, Duration, ManualTarget, SearchBuildsFilter,
-    SearchBuildsRequest, SearchBuildsResponse, TimeField, UpstreamTarget,
+use kiln_api::build2::{
+    BranchFallbacks, BuildJob, BuildReport, JobReport, JobResult, JobSpecSelection, SubmitBuildRequest,
+    SubmitBuildResponse,
 };
+use kiln_api::orchestration::{
+    Build, BuildTarget, ConnectingTarget, CreateBuildRequest, Dataset, Duration, Job, JobOutput,
+    ListJobsOfBuildResponse, ManualTarget, SearchBuildsFilter, SearchBuildsRequest, SearchBuildsResponse, TimeField,
+    UpstreamTarget,
+};
+use kiln_api::{Rid, TeamName};
 
 use super::{ApiError, Client, Surface, encode};
 
@@ -156,4 +162,181 @@ pub async fn ping(client: &Client) -> Result<(), ApiError> {
         page_size: Some(1),
     };
     search(client, &request).await.map(drop)
+}
+
+/// Where a build is in Foundry's own UI (its job tracker).
+pub fn job_tracker_url(foundry_url: &str, build_rid: &Rid) -> String {
+    format!(
+        "{}/workspace/data-integration/job-tracker/builds/{}",
+        foundry_url.trim_end_matches('/'),
+        encode(build_rid.as_str())
+    )
+}
+
+/// The options a public build was created with, as the report's request shows them. The
+/// public `Build` does not return its target, so the request has no selections.
+fn request_of(build: &Build) -> SubmitBuildRequest {
+    SubmitBuildRequest {
+        branch: Some(build.branch_name.clone()),
+        branch_fallbacks: Some(BranchFallbacks { branches: build.fallback_branches.clone() }),
+        finish_on_failures: Some(build.abort_on_failure),
+        num_run_job_attempts: Some(build.retry_count.saturating_add(1)),
+        retry_backoff_duration: build.retry_backoff_duration.whole_seconds(),
+        ..SubmitBuildRequest::default()
+    }
+}
+
+fn dataset_outputs(job: &Job) -> Vec<kiln_api::build2::JobOutput> {
+    job.outputs
+        .iter()
+        .filter_map(|o| match o {
+            JobOutput::DatasetJobOutput(d) => Some(kiln_api::build2::JobOutput {
+                dataset_rid: d.dataset_rid.clone(),
+                transaction_rid: d.output_transaction_rid.clone(),
+            }),
+            JobOutput::TransactionalMediaSetJobOutput(_) => None,
+        })
+        .collect()
+}
+
+/// A job's name on the pages: the public API has no job specs, so a job is named by
+/// what it writes (dataset names where known, else RIDs).
+fn job_name(job: &Job, names: &HashMap<Rid, String>) -> String {
+    let outputs: Vec<String> = dataset_outputs(job)
+        .iter()
+        .map(|o| names.get(&o.dataset_rid).cloned().unwrap_or_else(|| o.dataset_rid.to_string()))
+        .collect();
+    if outputs.is_empty() { format!("Job {}", job.rid) } else { outputs.join(", ") }
+}
+
+/// One job as the build report lists it. The public `Job` has no job spec, inputs,
+/// dependencies or attempts, so those stay empty (the job's own RID stands in for its
+/// job spec, which nothing in Foundry mode links to).
+fn build_job(job: &Job, names: &HashMap<Rid, String>) -> BuildJob {
+    BuildJob {
+        rid: job.rid.clone(),
+        job_spec_rid: job.rid.clone(),
+        job_spec_name: job_name(job, names),
+        status: job.job_status,
+        reason: None,
+        inputs: Vec::new(),
+        outputs: dataset_outputs(job),
+        depends_on: Vec::new(),
+        attempt_count: 0,
+        started_time: job.latest_attempt_start_time.or(Some(job.started_time)),
+        finished_time: job.finished_time,
+        error: None,
+    }
+}
+
+/// The build report the pages show, from `Build` and every page of `Build.jobs` (in the
+/// build's job order). There is no team or run number in the public API: the team is the
+/// default one and the run number 0, and `Capabilities::teams_surface` keeps pages from
+/// showing either.
+pub fn build_report(build: &Build, jobs: &[Job], names: &HashMap<Rid, String>) -> BuildReport {
+    let position = |job: &Job| build.job_rids.iter().position(|r| *r == job.rid).unwrap_or(usize::MAX);
+    let mut ordered: Vec<&Job> = jobs.iter().collect();
+    ordered.sort_by_key(|j| position(j));
+    BuildReport {
+        rid: build.rid.clone(),
+        build_group_rid: build.rid.clone(),
+        team: TeamName::default_team(),
+        run_id: 0,
+        status: build.status,
+        branch: build.branch_name.clone(),
+        branch_fallbacks: BranchFallbacks { branches: build.fallback_branches.clone() },
+        created_by: build.created_by.clone(),
+        created_time: build.created_time,
+        started_time: jobs.iter().map(|j| j.started_time).min(),
+        finished_time: build.finished_time,
+        request: request_of(build),
+        job_rids: build.job_rids.clone(),
+        jobs: ordered.into_iter().map(|j| build_job(j, names)).collect(),
+    }
+}
+
+/// The job page from a public `Job`: status, times and outputs; no attempts or inputs.
+pub fn job_report(job: &Job, names: &HashMap<Rid, String>) -> JobReport {
+    let outputs = dataset_outputs(job);
+    JobReport {
+        rid: job.rid.clone(),
+        build_rid: job.build_rid.clone(),
+        job_spec_rid: job.rid.clone(),
+        job_spec_name: job_name(job, names),
+        status: job.job_status,
+        reason: None,
+        stale_reason: None,
+        timeout_seconds: None,
+        queued_behind: None,
+        inputs: Vec::new(),
+        job_results: outputs
+            .iter()
+            .map(|o| (o.dataset_rid.clone(), JobResult { transaction_rid: o.transaction_rid.clone() }))
+            .collect(),
+        outputs,
+        attempts: Vec::new(),
+    }
+}
+
+/// Every job of a build, following `nextPageToken` to the last page.
+pub async fn all_jobs(client: &Client, build: &Rid) -> Result<Vec<Job>, ApiError> {
+    let mut jobs = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut path = format!("/v2/orchestration/builds/{}/jobs?pageSize=500", encode(build.as_str()));
+        if let Some(t) = &token {
+            path.push_str(&format!("&pageToken={}", encode(t)));
+        }
+        let page: ListJobsOfBuildResponse = client.get(Surface::Foundry, &path).await?;
+        jobs.extend(page.data);
+        match page.next_page_token {
+            Some(next) if Some(&next) != token.as_ref() => token = Some(next),
+            _ => return Ok(jobs),
+        }
+    }
+}
+
+pub async fn job(client: &Client, rid: &Rid) -> Result<Option<Job>, ApiError> {
+    not_found_as_none(client.get(Surface::Foundry, &format!("/v2/orchestration/jobs/{}", encode(rid.as_str()))).await)
+}
+
+/// Asks the service to cancel a running build (204 once asked).
+pub async fn cancel(client: &Client, rid: &Rid) -> Result<(), ApiError> {
+    let path = format!("/v2/orchestration/builds/{}/cancel", encode(rid.as_str()));
+    client.post_json::<_, serde_json::Value>(Surface::Foundry, &path, &serde_json::json!({}), &[]).await.map(drop)
+}
+
+thread_local! {
+    /// Dataset names by RID for this tab: a dataset's name is asked for once.
+    static NAMES: RefCell<HashMap<Rid, String>> = RefCell::new(HashMap::new());
+}
+
+/// The names of these datasets, from `GET /v2/datasets/{rid}`, each asked for once per
+/// tab. A dataset that cannot be read is left out (the page shows its RID).
+pub async fn dataset_names(client: &Client, rids: impl IntoIterator<Item = Rid>) -> HashMap<Rid, String> {
+    let mut names = HashMap::new();
+    for rid in rids {
+        if let Some(name) = NAMES.with(|n| n.borrow().get(&rid).cloned()) {
+            names.insert(rid, name);
+            continue;
+        }
+        let answer: Result<Dataset, ApiError> =
+            client.get(Surface::Foundry, &format!("/v2/datasets/{}", encode(rid.as_str()))).await;
+        if let Ok(dataset) = answer {
+            NAMES.with(|n| n.borrow_mut().insert(rid.clone(), dataset.name.clone()));
+            names.insert(rid, dataset.name);
+        }
+    }
+    names
+}
+
+/// The output datasets of these jobs, once each.
+pub fn output_rids(jobs: &[Job]) -> Vec<Rid> {
+    let mut rids: Vec<Rid> = Vec::new();
+    for output in jobs.iter().flat_map(dataset_outputs) {
+        if !rids.contains(&output.dataset_rid) {
+            rids.push(output.dataset_rid);
+        }
+    }
+    rids
 }

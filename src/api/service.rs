@@ -2,15 +2,25 @@
 //! operations with one implementation per kind. Pages call these and render what
 //! [`Capabilities`] says is there; they never ask which kind it is.
 
-use kiln_api::TeamName;
-use kiln_api::build2::{SubmitBuildRequest, SubmitBuildResponse};
+use kiln_api::build2::{BuildReport, JobReport, SubmitBuildRequest, SubmitBuildResponse};
 use kiln_api::teams::{ApiKind, PreviewResponse, RuntimeConfig};
+use kiln_api::{Rid, TeamName};
 
 use super::foundry::{self, Unmappable};
 use super::{ApiError, Client, Surface, build2, teams};
 
 /// The reason shown on every control the public API has no field for.
 pub const NOT_IN_PUBLIC_API: &str = "Not in Foundry's public API.";
+
+/// How a report that may still change is fetched again when no events stream tells the
+/// tab what changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polling {
+    /// At a fixed pace: only while the stream is not open (build2 with the teams surface).
+    Fallback,
+    /// Slower and slower while nothing changes (the public API has no events).
+    Backoff,
+}
 
 /// Whether a feature is there, and why not when it is not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +58,9 @@ pub struct Capabilities {
     pub team_actions: Support,
     /// Kiln's teams surface (team lists, catalog, events stream, logs).
     pub teams_surface: bool,
+    /// Edit & resubmit and rerun, which start from the build's own request.
+    pub resubmit: Support,
+    pub polling: Polling,
     /// The build options (by wire key) the service has no field for.
     unsupported_options: &'static [&'static str],
 }
@@ -72,6 +85,8 @@ impl Capabilities {
         logs: Support::Available,
         team_actions: Support::Available,
         teams_surface: true,
+        resubmit: Support::Available,
+        polling: Polling::Fallback,
         unsupported_options: &[],
     };
 
@@ -88,6 +103,10 @@ impl Capabilities {
             "Archive and tags are Kiln's team actions; Foundry's public API has neither.",
         ),
         teams_surface: false,
+        resubmit: Support::Unavailable(
+            "Foundry's public API does not return a build's targets, so Kiln cannot fill the form from it.",
+        ),
+        polling: Polling::Backoff,
         unsupported_options: FOUNDRY_UNSUPPORTED_OPTIONS,
     };
 
@@ -208,4 +227,96 @@ impl Service {
             Service::Foundry { .. } => Ok(None),
         }
     }
+
+    /// The build report, or `None` when the service does not know the build.
+    pub async fn build_report(&self, rid: &Rid) -> Result<Option<BuildReport>, ApiError> {
+        match self {
+            Service::Build2(client) => build2::build_report(client, rid).await,
+            Service::Foundry { client, .. } => {
+                let Some(build) = foundry::build(client, rid).await? else { return Ok(None) };
+                let jobs = foundry::all_jobs(client, rid).await?;
+                let names = foundry::dataset_names(client, foundry::output_rids(&jobs)).await;
+                Ok(Some(foundry::build_report(&build, &jobs, &names)))
+            }
+        }
+    }
+
+    /// The job report, or `None` when the service does not know the job.
+    pub async fn job_report(&self, rid: &Rid) -> Result<Option<JobReport>, ApiError> {
+        match self {
+            Service::Build2(client) => build2::job_report(client, rid).await,
+            Service::Foundry { client, .. } => {
+                let Some(job) = foundry::job(client, rid).await? else { return Ok(None) };
+                let names = foundry::dataset_names(client, foundry::output_rids(std::slice::from_ref(&job))).await;
+                Ok(Some(foundry::job_report(&job, &names)))
+            }
+        }
+    }
+
+    /// Whether Stop works here; build2 stops through the teams surface.
+    pub fn stop_support(&self, teams_available: bool) -> Support {
+        match self {
+            Service::Build2(_) if !teams_available => Support::Unavailable(
+                "Stopping needs the service's teams API (/api/v1), which this service does not offer.",
+            ),
+            _ => Support::Available,
+        }
+    }
+
+    /// Stops a running build; answers what the service said.
+    pub async fn stop(&self, report: &BuildReport) -> Result<String, ApiError> {
+        match self {
+            Service::Build2(client) => teams::stop(client, &report.team, report.run_id).await.map(|a| a.message),
+            Service::Foundry { client, .. } => foundry::cancel(client, &report.rid)
+                .await
+                .map(|()| "Cancellation requested: Foundry cancels the build's unfinished jobs.".to_owned()),
+        }
+    }
+
+    /// Whether attempt logs can be read here, and why not.
+    pub fn logs_support(&self, teams_available: bool) -> Support {
+        match self {
+            Service::Build2(_) if !teams_available => Support::Unavailable(
+                "Logs are read through the service's teams API (/api/v1), which this service does not offer.",
+            ),
+            Service::Build2(_) => Support::Available,
+            Service::Foundry { .. } => Capabilities::FOUNDRY.logs,
+        }
+    }
+
+    /// How a person names the build: its run number where there is one.
+    pub fn build_title(&self, report: &BuildReport) -> String {
+        match self {
+            Service::Build2(_) => format!("Build #{}", report.run_id),
+            Service::Foundry { .. } => {
+                let id = report.rid.as_str().rsplit('.').next().unwrap_or_default();
+                format!("Build {}", id.get(..8).unwrap_or(id))
+            }
+        }
+    }
+
+    /// The build named in a sentence, such as a confirmation: with its team where there is one.
+    pub fn build_description(&self, report: &BuildReport) -> String {
+        match self {
+            Service::Build2(_) => format!("build #{} of team {}", report.run_id, report.team),
+            Service::Foundry { .. } => self.build_title(report).to_lowercase(),
+        }
+    }
+
+    /// The build in the service's own UI, where it has one.
+    pub fn build_link(&self, rid: &Rid) -> Option<ExternalLink> {
+        match self {
+            Service::Build2(_) => None,
+            Service::Foundry { foundry_url, .. } => {
+                Some(ExternalLink { label: "Open in Foundry", href: foundry::job_tracker_url(foundry_url, rid) })
+            }
+        }
+    }
+}
+
+/// A link out of the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalLink {
+    pub label: &'static str,
+    pub href: String,
 }

@@ -9,16 +9,18 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 use kiln_api::teams::Event;
 use yew::prelude::*;
 
 use super::events::{Signal, use_event_listener, use_events};
 use super::visible::use_page_visible;
-use crate::api::ApiError;
+use crate::api::{ApiError, Polling};
 
 /// How often a report that is still changing is fetched while the stream is not open.
 pub const POLL_EVERY: Duration = Duration::from_millis(1500);
+/// The longest wait between polls with backoff.
+pub const POLL_BACKOFF_MAX: Duration = Duration::from_secs(15);
 /// How long to wait after a failed first fetch before the next one.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 
@@ -85,6 +87,13 @@ pub fn should_poll(still_changing: bool, streaming: bool, visible: bool) -> bool
     still_changing && !streaming && visible
 }
 
+/// With backoff: the wait before the next fetch of a report that came back the same the
+/// last `unchanged` times. It starts at `POLL_EVERY` and grows by half each time, to at
+/// most `POLL_BACKOFF_MAX`; a change starts it over.
+pub fn backoff_delay(unchanged: u32) -> Duration {
+    POLL_EVERY.mul_f64(1.5f64.powi(unchanged.min(16) as i32)).min(POLL_BACKOFF_MAX)
+}
+
 /// A shared value compared by identity, for hook dependencies.
 struct Same<T>(Rc<T>);
 
@@ -111,12 +120,16 @@ struct Driver<K, T> {
     in_flight: Cell<bool>,
     again: Cell<bool>,
     gone: Cell<bool>,
+    /// How many answers in a row were the report already shown (for the backoff).
+    unchanged: Cell<u32>,
     loaded: UseStateHandle<Loaded<T>>,
     stale: UseStateHandle<Option<ApiError>>,
 }
 
-impl<K: Clone + 'static, T: 'static> Driver<K, T> {
+impl<K: Clone + 'static, T: PartialEq + 'static> Driver<K, T> {
     fn show(&self, report: Rc<T>) {
+        let same = self.current.borrow().as_deref() == Some(&*report);
+        self.unchanged.set(if same { self.unchanged.get().saturating_add(1) } else { 0 });
         *self.current.borrow_mut() = Some(report.clone());
         self.loaded.set(Loaded::Ready(report));
     }
@@ -160,15 +173,31 @@ impl<K: Clone + 'static, T: 'static> Driver<K, T> {
     }
 }
 
+/// Fetches again after [`backoff_delay`], then schedules the next one, until the timer is
+/// dropped.
+fn schedule_backoff<K: Clone + 'static, T: PartialEq + 'static>(
+    driver: Rc<Driver<K, T>>,
+    timer: Rc<RefCell<Option<Timeout>>>,
+) {
+    let wait = backoff_delay(driver.unchanged.get()).as_millis() as u32;
+    let next = timer.clone();
+    *timer.borrow_mut() = Some(Timeout::new(wait, move || {
+        driver.fetch_now();
+        schedule_backoff(driver, next);
+    }));
+}
+
 /// Fetches `fetch(key)` and keeps it current: `react` says what each event of the tab's
 /// stream does to it, and `changing` whether it may still change at all (a final report
-/// is left alone). A new `key` starts over; leaving the page stops it.
+/// is left alone). Without the stream it polls as `polling` says, only while the page is
+/// visible. A new `key` starts over; leaving the page stops it.
 #[hook]
 pub fn use_live<K, T, F, Fut>(
     key: K,
     fetch: F,
     changing: fn(&T) -> bool,
     react: fn(&T, &Event) -> Reaction<T>,
+    polling: Polling,
 ) -> Live<T>
 where
     K: PartialEq + Clone + 'static,
@@ -191,6 +220,7 @@ where
                 in_flight: Cell::new(false),
                 again: Cell::new(false),
                 gone: Cell::new(false),
+                unchanged: Cell::new(0),
                 loaded,
                 stale,
             })
@@ -236,13 +266,26 @@ where
         Loaded::Failed(_) => (true, true),
         Loaded::Loading | Loaded::Missing => (false, false),
     };
-    let polling = should_poll(still_changing, events.is_live() && !failed, visible);
+    let should = should_poll(still_changing, events.is_live() && !failed, visible);
     {
         let driver = (*driver).clone();
         let every = if failed { RETRY_AFTER } else { POLL_EVERY };
-        use_effect_with((key, polling, every), move |(_, polling, every)| {
-            let interval = polling.then(|| Interval::new(every.as_millis() as u32, move || driver.fetch_now()));
-            move || drop(interval)
+        let backoff = polling == Polling::Backoff && !failed;
+        use_effect_with((key, should, every, backoff), move |(_, should, every, backoff)| {
+            let timer: Rc<RefCell<Option<Timeout>>> = Rc::default();
+            let interval = match (*should, *backoff) {
+                (false, _) => None,
+                (true, true) => {
+                    driver.unchanged.set(0);
+                    schedule_backoff(driver, timer.clone());
+                    None
+                }
+                (true, false) => Some(Interval::new(every.as_millis() as u32, move || driver.fetch_now())),
+            };
+            move || {
+                drop(interval);
+                timer.borrow_mut().take();
+            }
         });
     }
     let refresh = use_callback(Same((*driver).clone()), |(), Same(driver)| driver.fetch_now());

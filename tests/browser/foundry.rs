@@ -304,3 +304,158 @@ async fn sign_in_on_a_foundry_stack_uses_multipass_and_the_default_scopes() {
     let bare = RuntimeConfig { oauth: None, ..config };
     assert_eq!(flow::authorize_url_for(&bare, "/").await, Err(flow::SignInError::NotConfigured));
 }
+
+// ---- answers to pages ------------------------------------------------------------------
+
+fn public_build(job_rids: &[&str]) -> kiln_api::orchestration::Build {
+    serde_json::from_value(json!({
+        "rid": "ri.foundry.main.build.0123456789ab",
+        "branchName": "dev",
+        "createdTime": "2026-12-01T10:00:00Z",
+        "createdBy": "3c8fbda5-686e-4fcb-ad52-d95e4281d99f",
+        "fallbackBranches": ["master"],
+        "jobRids": job_rids,
+        "retryCount": 2,
+        "retryBackoffDuration": {"value": 1, "unit": "MINUTES"},
+        "abortOnFailure": true,
+        "status": "RUNNING",
+    }))
+    .expect("a Build as the SDK models it")
+}
+
+fn public_job(rid: &str, status: &str, output: &str) -> kiln_api::orchestration::Job {
+    serde_json::from_value(json!({
+        "rid": rid,
+        "buildRid": "ri.foundry.main.build.0123456789ab",
+        "startedTime": "2026-12-01T10:00:01Z",
+        "jobStatus": status,
+        "outputs": [{"type": "datasetJobOutput", "datasetRid": output}],
+    }))
+    .expect("a Job as the SDK models it")
+}
+
+#[wasm_bindgen_test]
+fn a_public_build_and_its_jobs_become_the_build_and_job_pages() {
+    use kiln_api::build2::JobStatus;
+    let build = public_build(&["ri.foundry.main.job.1", "ri.foundry.main.job.2"]);
+    // Pages of jobs may come in any order; the report lists them in the build's order.
+    let jobs =
+        [public_job("ri.foundry.main.job.2", "FAILED", D2), public_job("ri.foundry.main.job.1", "SUCCEEDED", D1)];
+    let names = std::collections::HashMap::from([(Rid::parse(D1).expect("rid"), "clean/orders".to_owned())]);
+    let report = foundry::build_report(&build, &jobs, &names);
+    assert_eq!(report.rid, build.rid);
+    assert_eq!(report.branch, "dev");
+    assert_eq!(report.branch_fallbacks.branches, ["master"]);
+    let order: Vec<String> = report.jobs.iter().map(|j| j.rid.to_string()).collect();
+    assert_eq!(order, ["ri.foundry.main.job.1", "ri.foundry.main.job.2"]);
+    assert_eq!(report.jobs[0].job_spec_name, "clean/orders", "a job is named by the dataset it writes");
+    assert_eq!(report.jobs[1].job_spec_name, D2, "an unknown name shows the RID");
+    assert_eq!(report.jobs[1].status, JobStatus::Failed);
+    // The options the build was created with, as the report's request shows them.
+    assert_eq!(report.request.num_run_job_attempts, Some(3));
+    assert_eq!(report.request.retry_backoff_duration, Some(60));
+    assert_eq!(report.request.finish_on_failures, Some(true));
+    assert!(report.request.job_spec_selections.is_empty(), "the public Build does not return its target");
+
+    let job = foundry::job_report(&jobs[0], &names);
+    assert_eq!(job.build_rid, build.rid);
+    assert_eq!(job.status, JobStatus::Failed);
+    assert_eq!(job.outputs.len(), 1);
+    assert!(job.attempts.is_empty(), "the public API has no attempts");
+
+    let service = Service::new(&foundry_config(), None);
+    let link = service.build_link(&build.rid).expect("a Foundry link");
+    assert_eq!(
+        link.href,
+        format!(
+            "{}/workspace/data-integration/job-tracker/builds/{}",
+            foundry_config().foundry_url.unwrap_or_default(),
+            build.rid
+        )
+    );
+    assert_eq!(service.build_title(&report), "Build 01234567");
+}
+
+#[wasm_bindgen_test]
+fn polling_backs_off_while_nothing_changes() {
+    use kiln_console::hooks::live::{POLL_BACKOFF_MAX, POLL_EVERY, backoff_delay};
+    assert_eq!(backoff_delay(0), POLL_EVERY);
+    assert!(backoff_delay(1) > backoff_delay(0) && backoff_delay(2) > backoff_delay(1));
+    assert_eq!(backoff_delay(30), POLL_BACKOFF_MAX);
+    assert_eq!(Capabilities::FOUNDRY.polling, kiln_console::api::Polling::Backoff);
+}
+
+/// Creates a public build of one dataset on the test server.
+async fn create_build(dataset_name: &str) -> Rid {
+    use kiln_api::orchestration::{BuildTarget, CreateBuildRequest, ManualTarget};
+    let target = dataset(dataset_name).await;
+    let request = CreateBuildRequest {
+        target: BuildTarget::Manual(ManualTarget { target_rids: vec![target] }),
+        branch_name: None,
+        fallback_branches: Vec::new(),
+        force_build: Some(true),
+        retry_count: None,
+        retry_backoff_duration: None,
+        abort_on_failure: None,
+        notifications_enabled: None,
+    };
+    foundry::create(&Client::new(&foundry_config(), None), &request).await.expect("create").rid
+}
+
+#[wasm_bindgen_test]
+async fn the_build_report_follows_a_public_build_to_succeeded_and_links_to_foundry() {
+    use kiln_console::pages::build_report::BuildReportPage;
+    require_server();
+    let rid = create_build("clean/orders").await;
+    let root = mount(foundry_config(), None, html! { <BuildReportPage rid={rid.to_string()} /> });
+    wait_for("the report", Duration::from_secs(20), || query(&root, ".build-report").is_some()).await;
+    assert!(text_of(&root, ".live-note").contains("sends no events") || text_of(&root, ".live-note") == "Final");
+    wait_for("SUCCEEDED", Duration::from_secs(90), || {
+        query(&root, ".build-report").and_then(|r| r.get_attribute("data-status")).as_deref() == Some("SUCCEEDED")
+    })
+    .await;
+    let link = query(&root, ".report-head .external-link").expect("a link to Foundry");
+    let expected = foundry::job_tracker_url(server_url().unwrap_or_default(), &rid);
+    assert_eq!(link.get_attribute("href"), Some(expected));
+    assert!(text_of(&root, "h1").starts_with("Build "), "{}", text_of(&root, "h1"));
+    assert!(!text_of(&root, ".summary").contains("Team"), "the public API has no teams");
+    // The job is named by its output, with the name from GET /v2/datasets/{rid}.
+    wait_for("the job named by its dataset", WAIT, || {
+        query(&root, "[data-job]").and_then(|row| row.text_content()).is_some_and(|t| t.contains("clean/orders"))
+    })
+    .await;
+    assert!(text_of(&root, "#resubmit-unavailable").contains("does not return a build's targets"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn stop_cancels_a_running_public_build_and_the_job_page_says_there_are_no_logs() {
+    use kiln_console::pages::build_report::BuildReportPage;
+    use kiln_console::pages::job_report::JobReportPage;
+    require_server();
+    // customer-lifetime runs for about 40 s, long enough to be stopped.
+    let rid = create_build("agg/customer-lifetime").await;
+    let root = mount(foundry_config(), None, html! { <BuildReportPage rid={rid.to_string()} /> });
+    wait_for("Stop", Duration::from_secs(20), || query(&root, ".stop-build").is_some()).await;
+    query(&root, ".stop-build").expect("stop").click();
+    wait_for("the confirmation", WAIT, || query(&root, ".stop-confirm").is_some()).await;
+    query(&root, ".stop-confirm").expect("confirm").click();
+    wait_for("CANCELED", Duration::from_secs(30), || {
+        query(&root, ".build-report").and_then(|r| r.get_attribute("data-status")).as_deref() == Some("CANCELED")
+    })
+    .await;
+    assert!(text_of(&root, ".action-result").contains("Cancellation requested"));
+    let client = Client::new(&foundry_config(), None);
+    let build = foundry::build(&client, &rid).await.expect("GET").expect("the build");
+    assert_eq!(build.status, BuildStatus::Canceled, "the service's own answer");
+    root.remove();
+
+    let job = build.job_rids.first().expect("the build has a job").clone();
+    let root = mount(foundry_config(), None, html! { <JobReportPage rid={job.to_string()} /> });
+    wait_for("the job page", Duration::from_secs(20), || query(&root, ".job-report").is_some()).await;
+    wait_for("the no-logs note", WAIT, || query(&root, ".logs-unavailable").is_some()).await;
+    assert!(text_of(&root, ".logs-unavailable").contains("no job logs"));
+    let link = query(&root, ".logs-unavailable .external-link").expect("a link to the build in Foundry");
+    assert_eq!(link.get_attribute("href"), Some(foundry::job_tracker_url(server_url().unwrap_or_default(), &rid)));
+    root.remove();
+}

@@ -8,7 +8,6 @@ use serde::Serialize;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api;
 use crate::notify;
 use crate::route::Route;
 use crate::session::use_session;
@@ -25,11 +24,6 @@ pub struct SubmitFrom {
 /// Whether the build has jobs worth running again.
 pub fn has_failed_jobs(report: &BuildReport) -> bool {
     report.jobs.iter().any(|j| matches!(j.status, JobStatus::Failed | JobStatus::Canceled))
-}
-
-/// The build as a person names it in a confirmation.
-pub fn build_title(report: &BuildReport) -> String {
-    format!("build #{} of team {}", report.run_id, report.team)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,18 +58,21 @@ pub fn BuildActions(props: &BuildActionsProps) -> Html {
         let stop = stop.clone();
         Callback::from(move |_: MouseEvent| stop.set(Stop::Idle))
     };
+    let service = session.service();
+    let capabilities = service.capabilities();
+    let title = service.build_title(report).to_lowercase();
+    let description = service.build_description(report);
     let confirm = {
         let stop = stop.clone();
-        let client = session.client();
-        let team = report.team.clone();
-        let run_id = report.run_id;
+        let (service, report) = (service.clone(), report.clone());
         let on_changed = props.on_changed.clone();
         Callback::from(move |_: MouseEvent| {
             stop.set(Stop::Stopping);
-            let (stop, client, team, on_changed) = (stop.clone(), client.clone(), team.clone(), on_changed.clone());
+            let (stop, service, report, on_changed) =
+                (stop.clone(), service.clone(), report.clone(), on_changed.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::teams::stop(&client, &team, run_id).await {
-                    Ok(answer) => stop.set(Stop::Done(answer.message)),
+                match service.stop(&report).await {
+                    Ok(message) => stop.set(Stop::Done(message)),
                     Err(error) => stop.set(Stop::Failed(error.to_string())),
                 }
                 on_changed.emit(());
@@ -103,32 +100,30 @@ pub fn BuildActions(props: &BuildActionsProps) -> Html {
     };
 
     let rid = report.rid.to_string();
-    let stop_controls = match (&*stop, session.teams_available) {
-        (_, false) if running => html! {
-            <p class="help stop-unavailable">
-                { "Stopping needs the service's teams API (/api/v1), which this service does not offer." }
-            </p>
-        },
-        (_, false) => Html::default(),
-        (Stop::Confirming, true) => html! {
+    let stop_support = service.stop_support(session.teams_available);
+    let stop_controls = match (&*stop, stop_support.reason()) {
+        (_, Some(reason)) if running => html! { <p class="help stop-unavailable">{ reason }</p> },
+        (_, Some(_)) => Html::default(),
+        (Stop::Confirming, None) => html! {
             <div class="confirm" role="group" aria-labelledby="stop-question">
-                <p id="stop-question">{ format!("Stop {}? Every running job of it is killed.", build_title(report)) }</p>
+                <p id="stop-question">{ format!("Stop {description}? Every running job of it is killed.") }</p>
                 <div class="actions">
                     <button type="button" class="button-danger stop-confirm" onclick={confirm}>
-                        { format!("Stop build #{}", report.run_id) }
+                        { format!("Stop {title}") }
                     </button>
                     <button type="button" onclick={cancel}>{ "Keep it running" }</button>
                 </div>
             </div>
         },
-        (Stop::Stopping, true) => {
+        (Stop::Stopping, None) => {
             html! { <button type="button" class="button-danger" disabled=true>{ "Stopping…" }</button> }
         }
-        (_, true) if running => html! {
+        (_, None) if running => html! {
             <button type="button" class="button-danger stop-build" onclick={ask}>{ "Stop" }</button>
         },
         _ => Html::default(),
     };
+    let resubmit_unavailable = capabilities.resubmit.reason();
     let outcome = match &*stop {
         Stop::Done(message) => html! { <p class="action-result" role="status">{ message.clone() }</p> },
         Stop::Failed(message) => {
@@ -140,9 +135,13 @@ pub fn BuildActions(props: &BuildActionsProps) -> Html {
         <div class="build-actions">
             <div class="actions">
                 { stop_controls }
-                <Link<Route, SubmitFrom> to={Route::Submit} query={Some(SubmitFrom { from: Some(rid.clone()), rerun: None })}
-                    classes="button">{ "Edit & resubmit" }</Link<Route, SubmitFrom>>
-                if report.status.is_terminal() && has_failed_jobs(report) {
+                if resubmit_unavailable.is_some() {
+                    <button type="button" disabled=true aria-describedby="resubmit-unavailable">{ "Edit & resubmit" }</button>
+                } else {
+                    <Link<Route, SubmitFrom> to={Route::Submit} query={Some(SubmitFrom { from: Some(rid.clone()), rerun: None })}
+                        classes="button">{ "Edit & resubmit" }</Link<Route, SubmitFrom>>
+                }
+                if resubmit_unavailable.is_none() && report.status.is_terminal() && has_failed_jobs(report) {
                     <Link<Route, SubmitFrom> to={Route::Submit} query={Some(SubmitFrom { from: None, rerun: Some(rid.clone()) })}
                         classes="button">{ "Rerun failed jobs" }</Link<Route, SubmitFrom>>
                 }
@@ -153,6 +152,9 @@ pub fn BuildActions(props: &BuildActionsProps) -> Html {
                     </button>
                 }
             </div>
+            if let Some(reason) = resubmit_unavailable {
+                <p class="help" id="resubmit-unavailable">{ reason }</p>
+            }
             { outcome }
         </div>
     }

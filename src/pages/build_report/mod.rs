@@ -22,12 +22,12 @@ use self::attempts::{bars, use_build_attempts};
 use self::jobs_table::JobsTable;
 use self::options::RequestOptions;
 use self::summary::Summary;
-use crate::api::{self, ApiError};
+use crate::api::{ApiError, Polling};
 use crate::components::job_graph::JobGraph;
 use crate::components::status_badge::{StatusBadge, build_look};
 use crate::components::timeline::Timeline;
 use crate::hooks::catalog::use_names;
-use crate::hooks::live::{Freshness, Live, Loaded, POLL_EVERY, Reaction, use_live};
+use crate::hooks::live::{Freshness, Live, Loaded, POLL_BACKOFF_MAX, POLL_EVERY, Reaction, use_live};
 use crate::hooks::token::use_token_prompt;
 use crate::route::Route;
 use crate::session::use_session;
@@ -116,11 +116,14 @@ pub fn react_to_build_event(report: &BuildReport, event: &Event) -> Reaction<Bui
 #[component]
 fn BuildReportView(props: &BuildReportViewProps) -> Html {
     let session = use_session();
+    let service = session.service();
+    let polling = service.capabilities().polling;
     let live: Live<BuildReport> = use_live(
-        (session.client(), props.rid.clone()),
-        |(client, rid)| async move { api::build2::build_report(&client, &rid).await },
+        (service, props.rid.clone()),
+        |(service, rid)| async move { service.build_report(&rid).await },
         still_running,
         react_to_build_event,
+        polling,
     );
     use_token_prompt(&live.loaded);
     match &live.loaded {
@@ -168,35 +171,50 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
             navigator.push(&Route::JobReport { rid: rid.to_string() });
         }
     });
+    let service = session.service();
+    let capabilities = service.capabilities();
+    let title = service.build_title(report);
+    let link = service.build_link(&report.rid);
     let look = build_look(report.status);
     let live = props.freshness != Freshness::Final;
-    let live_note = match props.freshness {
-        Freshness::Streaming => "Live".to_owned(),
-        Freshness::Polling => {
+    let live_note = match (props.freshness, capabilities.polling) {
+        (Freshness::Streaming, _) => "Live".to_owned(),
+        (Freshness::Polling, Polling::Fallback) => {
             format!("Live · refreshed every {:.1} s (live stream unavailable)", POLL_EVERY.as_secs_f64())
         }
-        Freshness::Final => "Final".to_owned(),
+        (Freshness::Polling, Polling::Backoff) => format!(
+            "Live · checked every {:.1} s, up to {} s while nothing changes (this service sends no events)",
+            POLL_EVERY.as_secs_f64(),
+            POLL_BACKOFF_MAX.as_secs()
+        ),
+        (Freshness::Final, _) => "Final".to_owned(),
     };
     html! {
         <section class="page report build-report" data-status={report.status.to_string()}>
             <nav class="crumbs" aria-label="Breadcrumb">
                 <Link<Route> to={Route::Home}>{ "Builds" }</Link<Route>>
-                <span aria-hidden="true">{ " › " }</span>
-                if session.teams_available {
-                    <Link<Route> to={Route::TeamBuilds { team: report.team.to_string() }}>{ report.team.to_string() }</Link<Route>>
-                } else {
-                    <span>{ report.team.to_string() }</span>
+                if capabilities.teams_surface {
+                    <span aria-hidden="true">{ " › " }</span>
+                    if session.teams_available {
+                        <Link<Route> to={Route::TeamBuilds { team: report.team.to_string() }}>{ report.team.to_string() }</Link<Route>>
+                    } else {
+                        <span>{ report.team.to_string() }</span>
+                    }
                 }
                 <span aria-hidden="true">{ " › " }</span>
-                <span aria-current="page">{ format!("Build #{}", report.run_id) }</span>
+                <span aria-current="page">{ title.clone() }</span>
             </nav>
             <header class="report-head">
                 <div class="report-title">
-                    <h1>{ format!("Build #{}", report.run_id) }</h1>
+                    <h1>{ title }</h1>
                     <StatusBadge {look} />
                     <span class={classes!("live-note", live.then_some("is-live"))} data-freshness={props.freshness.as_str()}>{ live_note }</span>
                 </div>
                 <p class="rid mono">{ report.rid.to_string() }</p>
+                if let Some(link) = link {
+                    <p class="external"><a class="external-link" href={link.href} target="_blank" rel="noopener noreferrer">
+                        { link.label }<span class="visually-hidden">{ " (opens in a new tab)" }</span></a></p>
+                }
                 <BuildActions report={report.clone()} on_changed={props.refresh.clone()} />
             </header>
             if let Some(error) = &props.stale {
@@ -204,7 +222,7 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
             }
             <section class="card" aria-labelledby="summary-heading">
                 <h2 id="summary-heading" class="visually-hidden">{ "Summary" }</h2>
-                <Summary report={report.clone()} />
+                <Summary report={report.clone()} team={capabilities.teams_surface} />
             </section>
             <section class="card" aria-labelledby="jobs-heading">
                 <h2 id="jobs-heading">{ format!("Jobs ({})", jobs.len()) }</h2>

@@ -20,6 +20,9 @@ pub fn status_counts(jobs: &[BuildJob]) -> Vec<(JobStatus, usize)> {
 #[derive(Properties, PartialEq)]
 pub struct SummaryProps {
     pub report: Rc<BuildReport>,
+    /// Whether builds belong to teams and have run numbers (not on Foundry's public API).
+    #[prop_or(true)]
+    pub team: bool,
 }
 
 #[component]
@@ -39,7 +42,9 @@ pub fn Summary(props: &SummaryProps) -> Html {
         <dl class="facts summary">
             <div class="fact"><dt>{ "Branch" }</dt><dd class="mono">{ r.branch.clone() }</dd></div>
             <div class="fact"><dt>{ "Fallback branches" }</dt><dd class="mono">{ fallbacks }</dd></div>
-            <div class="fact"><dt>{ "Team" }</dt><dd>{ format!("{} · run #{}", r.team, r.run_id) }</dd></div>
+            if props.team {
+                <div class="fact"><dt>{ "Team" }</dt><dd>{ format!("{} · run #{}", r.team, r.run_id) }</dd></div>
+            }
             <div class="fact"><dt>{ "Started by" }</dt><dd>{ r.created_by.clone() }</dd></div>
             <div class="fact"><dt>{ "Submitted" }</dt><dd><Ago at={Some(r.created_time)} /></dd></div>
             <div class="fact"><dt>{ "Started" }</dt><dd><Ago at={r.started_time} /></dd></div>

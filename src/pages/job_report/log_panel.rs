@@ -25,7 +25,9 @@ pub fn LogPanel(props: &LogPanelProps) -> Html {
     let latest = props.job.attempts.iter().map(|a| a.number).max();
     let selected = (*chosen).or(latest);
     let log_url = |number: u32| props.job.attempts.iter().find(|a| a.number == number).and_then(|a| a.log_url.clone());
-    let can_read_logs = session.teams_available;
+    let service = session.service();
+    let logs = service.logs_support(session.teams_available);
+    let can_read_logs = logs.is_available();
     let on_select = can_read_logs.then(|| {
         let chosen = chosen.clone();
         Callback::from(move |number: u32| chosen.set(Some(number)))
@@ -33,8 +35,14 @@ pub fn LogPanel(props: &LogPanelProps) -> Html {
 
     // Each attempt names its own log (`logUrl`), so nothing else has to be loaded first.
     let log = match (selected, selected.and_then(log_url)) {
-        _ if !session.teams_available => html! {
-            <p class="notice">{ "Logs are read through the service's teams API (/api/v1), which this service does not offer." }</p>
+        _ if !can_read_logs => html! {
+            <p class="notice logs-unavailable">
+                { logs.reason().unwrap_or_default() }
+                if let Some(link) = service.build_link(&props.job.build_rid) {
+                    { " " }<a class="external-link" href={link.href} target="_blank" rel="noopener noreferrer">
+                        { link.label }<span class="visually-hidden">{ " (opens in a new tab)" }</span></a>
+                }
+            </p>
         },
         (None, _) => {
             html! { <p class="muted">{ "No attempt has started yet; its log appears here when one does." }</p> }

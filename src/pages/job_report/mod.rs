@@ -16,7 +16,6 @@ use yew_router::prelude::*;
 
 use self::io::{Inputs, Outputs};
 use self::log_panel::LogPanel;
-use crate::api;
 use crate::components::status_badge::{StatusBadge, job_look};
 use crate::hooks::catalog::use_names;
 use crate::hooks::live::{Freshness, Live, Loaded, Reaction, use_live};
@@ -106,11 +105,14 @@ fn ignore_events(_: &BuildReport, _: &Event) -> Reaction<BuildReport> {
 #[component]
 fn JobReportView(props: &JobReportViewProps) -> Html {
     let session = use_session();
+    let service = session.service();
+    let polling = service.capabilities().polling;
     let live: Live<JobReport> = use_live(
-        (session.client(), props.rid.clone()),
-        |(client, rid)| async move { api::build2::job_report(&client, &rid).await },
+        (service.clone(), props.rid.clone()),
+        |(service, rid)| async move { service.job_report(&rid).await },
         job_still_changing,
         react_to_job_event,
+        polling,
     );
     use_token_prompt(&live.loaded);
     // The build tells its run number and the branch the outputs are written on; the log
@@ -120,15 +122,16 @@ fn JobReportView(props: &JobReportViewProps) -> Html {
         _ => None,
     };
     let build: Live<BuildReport> = use_live(
-        (session.client(), build_rid),
-        |(client, rid)| async move {
+        (service, build_rid),
+        |(service, rid)| async move {
             match rid {
-                Some(rid) => api::build2::build_report(&client, &rid).await,
+                Some(rid) => service.build_report(&rid).await,
                 None => Ok(None),
             }
         },
         never_changes,
         ignore_events,
+        polling,
     );
     match &live.loaded {
         Loaded::Loading => html! {
@@ -168,9 +171,11 @@ struct JobBodyProps {
 fn JobBody(props: &JobBodyProps) -> Html {
     let job = &props.job;
     let names = use_names();
+    let service = use_session().service();
+    let job_specs = service.capabilities().job_spec_selections.is_available();
     let live = props.freshness != Freshness::Final;
     let build_label = match &props.build {
-        Some(build) => format!("Build #{}", build.run_id),
+        Some(build) => service.build_title(build),
         None => "Build".to_owned(),
     };
     let build_link = html! {
@@ -213,7 +218,9 @@ fn JobBody(props: &JobBodyProps) -> Html {
                             <Link<Route> to={Route::JobReport { rid: behind.to_string() }} classes="mono rid queued-behind">{ behind.to_string() }</Link<Route>>
                         </dd></div>
                     }
-                    <div class="fact fact-wide"><dt>{ "Job spec" }</dt><dd class="mono rid">{ job.job_spec_rid.to_string() }</dd></div>
+                    if job_specs {
+                        <div class="fact fact-wide"><dt>{ "Job spec" }</dt><dd class="mono rid">{ job.job_spec_rid.to_string() }</dd></div>
+                    }
                 </dl>
             </section>
             <LogPanel job={job.clone()} />
