@@ -12,6 +12,9 @@ pub enum Route {
     Home,
     #[at("/submit")]
     Submit,
+    /// Every build the caller may see, from the service's build search.
+    #[at("/builds")]
+    Builds,
     #[at("/teams/:team/builds")]
     TeamBuilds { team: String },
     #[at("/builds/:rid")]
@@ -40,7 +43,8 @@ pub enum Route {
 
 pub fn switch(route: Route) -> Html {
     match route {
-        Route::Home => html! { <pages::team_builds::CurrentTeamBuilds /> },
+        Route::Home => html! { <Home /> },
+        Route::Builds => html! { <pages::all_builds::AllBuildsPage /> },
         Route::Submit => html! { <pages::submit::SubmitPage /> },
         Route::TeamBuilds { team } => html! { <pages::team_builds::TeamBuildsPage {team} /> },
         Route::BuildReport { rid } => html! { <pages::build_report::BuildReportPage {rid} /> },
@@ -52,5 +56,16 @@ pub fn switch(route: Route) -> Html {
         Route::Settings => html! { <pages::settings::SettingsPage /> },
         Route::AuthCallback => html! { <crate::auth::AuthCallbackPage /> },
         Route::NotFound => html! { <pages::not_found::NotFoundPage /> },
+    }
+}
+
+/// The first page: the current team's builds where builds belong to teams, else every
+/// build (Foundry's public API has no teams).
+#[component]
+fn Home() -> Html {
+    if crate::session::use_session().service().capabilities().teams_surface {
+        html! { <pages::team_builds::CurrentTeamBuilds /> }
+    } else {
+        html! { <pages::all_builds::AllBuildsPage /> }
     }
 }

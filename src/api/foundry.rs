@@ -8,15 +8,16 @@ use std::collections::HashMap;
 use std::fmt;
 
 use kiln_api::build2::{
-    BranchFallbacks, BuildJob, BuildReport, JobReport, JobResult, JobSpecSelection, SubmitBuildRequest,
+    BranchFallbacks, BuildJob, BuildReport, BuildStatus, JobReport, JobResult, JobSpecSelection, SubmitBuildRequest,
     SubmitBuildResponse,
 };
 use kiln_api::orchestration::{
-    Build, BuildTarget, ConnectingTarget, CreateBuildRequest, Dataset, Duration, Job, JobOutput,
-    ListJobsOfBuildResponse, ManualTarget, SearchBuildsFilter, SearchBuildsRequest, SearchBuildsResponse, TimeField,
-    UpstreamTarget,
+    Build, BuildTarget, ConnectingTarget, CreateBuildRequest, Dataset, Duration, EqualsField,
+    GetJobsBatchRequestElement, GetJobsBatchResponse, Job, JobOutput, ListJobsOfBuildResponse, MAX_JOBS_BATCH,
+    ManualTarget, OrderByDirection, SearchBuildsFilter, SearchBuildsOrderBy, SearchBuildsOrderByItem,
+    SearchBuildsRequest, SearchBuildsResponse, TimeField, UpstreamTarget,
 };
-use kiln_api::{Rid, TeamName};
+use kiln_api::{Rid, TeamName, Timestamp};
 
 use super::{ApiError, Client, Surface, encode};
 
@@ -339,4 +340,99 @@ pub fn output_rids(jobs: &[Job]) -> Vec<Rid> {
         }
     }
     rids
+}
+
+/// What the builds list filters on; every part optional.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BuildFilters {
+    pub status: Option<BuildStatus>,
+    pub branch: Option<String>,
+    pub created_by: Option<String>,
+    /// Started at or after.
+    pub from: Option<Timestamp>,
+    /// Started before.
+    pub to: Option<Timestamp>,
+}
+
+/// How many builds one page of the list asks for.
+pub const SEARCH_PAGE_SIZE: i64 = 100;
+
+/// The search for these filters, newest first. `where` is required, so with no filter it
+/// is "started since the epoch", which every build is.
+pub fn search_request(filters: &BuildFilters, page_token: Option<String>) -> SearchBuildsRequest {
+    let eq = |field, value: &str| SearchBuildsFilter::Eq { field, value: serde_json::Value::from(value) };
+    let mut items = Vec::new();
+    if let Some(status) = filters.status {
+        items.push(eq(EqualsField::Status, &status.to_string()));
+    }
+    if let Some(branch) = &filters.branch {
+        items.push(eq(EqualsField::BranchName, branch));
+    }
+    if let Some(who) = &filters.created_by {
+        items.push(eq(EqualsField::CreatedBy, who));
+    }
+    if let Some(from) = filters.from {
+        items.push(SearchBuildsFilter::Gte { field: TimeField::StartedTime, value: from.to_string().into() });
+    }
+    if let Some(to) = filters.to {
+        items.push(SearchBuildsFilter::Lt { field: TimeField::StartedTime, value: to.to_string().into() });
+    }
+    let where_ = match items.len() {
+        0 => SearchBuildsFilter::Gte { field: TimeField::StartedTime, value: "1970-01-01T00:00:00Z".into() },
+        1 => items.remove(0),
+        _ => SearchBuildsFilter::And { items },
+    };
+    SearchBuildsRequest {
+        where_,
+        order_by: Some(SearchBuildsOrderBy {
+            fields: vec![SearchBuildsOrderByItem { field: TimeField::StartedTime, direction: OrderByDirection::Desc }],
+        }),
+        page_token,
+        page_size: Some(SEARCH_PAGE_SIZE),
+    }
+}
+
+/// Jobs by RID, in batches of at most `MAX_JOBS_BATCH`; unknown RIDs are left out.
+pub async fn jobs_batch(client: &Client, rids: &[Rid]) -> Result<Vec<Job>, ApiError> {
+    let mut jobs = Vec::new();
+    for chunk in rids.chunks(MAX_JOBS_BATCH) {
+        let body: Vec<GetJobsBatchRequestElement> =
+            chunk.iter().map(|r| GetJobsBatchRequestElement { job_rid: r.clone() }).collect();
+        let answer: GetJobsBatchResponse =
+            client.post(Surface::Foundry, "/v2/orchestration/jobs/getBatch", &body).await?;
+        jobs.extend(answer.data.into_values());
+    }
+    Ok(jobs)
+}
+
+/// One page of the builds list: the builds, and the names of the datasets each writes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BuildsFound {
+    pub builds: Vec<Build>,
+    /// Output dataset names (or RIDs) by build RID.
+    pub outputs: HashMap<Rid, Vec<String>>,
+    pub next_page_token: Option<String>,
+}
+
+/// A page of the builds list, with each build's output datasets named.
+pub async fn find_builds(
+    client: &Client,
+    filters: &BuildFilters,
+    page_token: Option<String>,
+) -> Result<BuildsFound, ApiError> {
+    let page = search(client, &search_request(filters, page_token)).await?;
+    let job_rids: Vec<Rid> = page.data.iter().flat_map(|b| b.job_rids.iter().cloned()).collect();
+    let jobs = jobs_batch(client, &job_rids).await?;
+    let names = dataset_names(client, output_rids(&jobs)).await;
+    let mut outputs: HashMap<Rid, Vec<String>> = HashMap::new();
+    for job in &jobs {
+        let written = outputs.entry(job.build_rid.clone()).or_default();
+        for output in dataset_outputs(job) {
+            let name = names.get(&output.dataset_rid).cloned().unwrap_or_else(|| output.dataset_rid.to_string());
+            if !written.contains(&name) {
+                written.push(name);
+            }
+        }
+    }
+    Ok(BuildsFound { builds: page.data, outputs, next_page_token: page.next_page_token })
 }

@@ -303,6 +303,19 @@ impl Service {
         }
     }
 
+    /// A page of every build the caller may see, newest first, where the service can
+    /// search them (`None` on build2, whose lists are per team).
+    pub async fn find_builds(
+        &self,
+        filters: &foundry::BuildFilters,
+        page_token: Option<String>,
+    ) -> Option<Result<foundry::BuildsFound, ApiError>> {
+        match self {
+            Service::Build2(_) => None,
+            Service::Foundry { client, .. } => Some(foundry::find_builds(client, filters, page_token).await),
+        }
+    }
+
     /// The build in the service's own UI, where it has one.
     pub fn build_link(&self, rid: &Rid) -> Option<ExternalLink> {
         match self {

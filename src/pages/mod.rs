@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod all_builds;
 pub mod build_report;
 pub mod catalog;
 pub mod compare;

@@ -459,3 +459,116 @@ async fn stop_cancels_a_running_public_build_and_the_job_page_says_there_are_no_
     assert_eq!(link.get_attribute("href"), Some(foundry::job_tracker_url(server_url().unwrap_or_default(), &rid)));
     root.remove();
 }
+
+// ---- the builds list -------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn the_list_filters_become_one_newest_first_search() {
+    use kiln_console::pages::all_builds::{BuildsQuery, FilterField, filters_of};
+    let query = BuildsQuery {
+        status: Some("FAILED".into()),
+        branch: Some(" dev ".into()),
+        created_by: None,
+        from: Some("2026-12-01T10:00".into()),
+        to: Some("2026-12-02T00:00".into()),
+    };
+    let filters = filters_of(&query).expect("valid filters");
+    let request = serde_json::to_value(foundry::search_request(&filters, None)).expect("serialise");
+    assert_eq!(
+        request,
+        json!({
+            "where": {"type": "and", "items": [
+                {"type": "eq", "field": "STATUS", "value": "FAILED"},
+                {"type": "eq", "field": "BRANCH_NAME", "value": "dev"},
+                {"type": "gte", "field": "STARTED_TIME", "value": "2026-12-01T10:00:00Z"},
+                {"type": "lt", "field": "STARTED_TIME", "value": "2026-12-02T00:00:00Z"},
+            ]},
+            "orderBy": {"fields": [{"field": "STARTED_TIME", "direction": "DESC"}]},
+            "pageSize": 100,
+        })
+    );
+    let everything = serde_json::to_value(foundry::search_request(&Default::default(), Some("t".into()))).expect("ser");
+    assert_eq!(everything["where"], json!({"type": "gte", "field": "STARTED_TIME", "value": "1970-01-01T00:00:00Z"}));
+    assert_eq!(everything["pageToken"], "t");
+    // A filter that cannot be searched for says so on its field.
+    let bad = BuildsQuery { status: Some("DONE".into()), ..BuildsQuery::default() };
+    assert_eq!(filters_of(&bad).map_err(|p| p.field), Err(FilterField::Status));
+    let backwards = BuildsQuery { from: Some("2026-12-02T00:00".into()), to: Some("2026-12-01T00:00".into()), ..query };
+    assert_eq!(filters_of(&backwards).map_err(|p| p.field), Err(FilterField::To));
+}
+
+#[wasm_bindgen_test]
+async fn the_builds_list_searches_with_the_filters_in_the_url() {
+    use kiln_api::orchestration::{BuildTarget, CreateBuildRequest, ManualTarget};
+    use kiln_console::pages::all_builds::AllBuildsPage;
+    require_server();
+    let client = Client::new(&foundry_config(), None);
+    let branch = format!("list-{}", js_sys::Date::now() as u64);
+    let target = dataset("clean/orders").await;
+    let mut rids = Vec::new();
+    for _ in 0..2 {
+        let request = CreateBuildRequest {
+            target: BuildTarget::Manual(ManualTarget { target_rids: vec![target.clone()] }),
+            branch_name: Some(branch.clone()),
+            fallback_branches: vec!["master".into()],
+            force_build: Some(true),
+            retry_count: None,
+            retry_backoff_duration: None,
+            abort_on_failure: None,
+            notifications_enabled: None,
+        };
+        rids.push(foundry::create(&client, &request).await.expect("create").rid);
+    }
+    let root = mount(foundry_config(), Some("/builds"), html! { <AllBuildsPage /> });
+    wait_for("the first page of builds", Duration::from_secs(20), || {
+        query(&root, ".all-builds-count").and_then(|c| c.get_attribute("data-count")).is_some_and(|n| n != "0")
+    })
+    .await;
+    // Filtering puts the filter in the URL; the page searches with what the URL says.
+    set_filter(&root, "#ab-branch", &branch);
+    wait_for("both builds of the branch", Duration::from_secs(20), || {
+        query(&root, ".all-builds-count").and_then(|c| c.get_attribute("data-count")).as_deref() == Some("2")
+    })
+    .await;
+    let shown: Vec<String> = crate::common::query_all(&root, ".public-build-row[data-rid]")
+        .iter()
+        .filter_map(|r| r.get_attribute("data-rid"))
+        .collect();
+    assert_eq!(shown, [rids[1].to_string(), rids[0].to_string()], "newest first");
+    assert_eq!(
+        query(&root, "#ab-branch")
+            .and_then(|i| wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(i).ok())
+            .map(|i| i.value()),
+        Some(branch)
+    );
+    assert!(
+        text_of(&root, ".public-build-row[data-rid] .col-outputs").contains("clean/orders"),
+        "dataset names from /v2/datasets"
+    );
+    // The team-only actions are there, unavailable, with the reason.
+    assert!(disabled(&root, ".team-actions button"));
+    assert!(text_of(&root, "#team-actions-why").contains("Foundry's public API has neither"));
+    root.remove();
+
+    // Nothing of this branch started before these builds were made.
+    set_filter(&root, "#ab-to", "2026-01-01T00:00");
+    wait_for("no build", Duration::from_secs(20), || text_of(&root, ".all-builds-count").contains("No build matches"))
+        .await;
+    set_filter(&root, "#ab-from", "2026-02-01T00:00");
+    wait_for("the time range error", WAIT, || text_of(&root, "#ab-to-error").contains("must be after")).await;
+    root.remove();
+}
+
+/// Types into a filter and leaves it, as a person does (`change`).
+fn set_filter(root: &Element, selector: &str, value: &str) {
+    let input: HtmlInputElement =
+        wasm_bindgen::JsCast::dyn_into(query(root, selector).expect("the filter")).expect("an input");
+    input.set_value(value);
+    use js_sys::{Array, Function, Object, Reflect};
+    use wasm_bindgen::JsCast;
+    let ctor: Function = Reflect::get(&js_sys::global(), &"Event".into()).expect("Event").unchecked_into();
+    let init = Object::new();
+    Reflect::set(&init, &"bubbles".into(), &true.into()).expect("bubbles");
+    let event = Reflect::construct(&ctor, &Array::of2(&"change".into(), &init)).expect("an event");
+    input.dispatch_event(event.unchecked_ref()).expect("dispatch");
+}
