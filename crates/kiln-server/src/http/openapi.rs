@@ -156,6 +156,32 @@ mod tests {
                 }
             }
         }
+        // The public API's bodies are described, so schemathesis checks them too.
+        let schema_of = |v: &serde_json::Value| v["content"]["application/json"]["schema"]["$ref"].clone();
+        for (path, request, response) in [
+            ("/api/v2/orchestration/builds/create", Some("CreateBuildRequest"), "Build"),
+            ("/api/v2/orchestration/builds/search", Some("SearchBuildsRequest"), "SearchBuildsResponse"),
+            ("/api/v2/orchestration/builds/getBatch", None, "GetBuildsBatchResponse"),
+            ("/api/v2/orchestration/jobs/getBatch", None, "GetJobsBatchResponse"),
+        ] {
+            let op = &paths[path]["post"];
+            if let Some(request) = request {
+                assert_eq!(schema_of(&op["requestBody"]), format!("#/components/schemas/{request}"), "{path}");
+            }
+            assert_eq!(schema_of(&op["responses"]["200"]), format!("#/components/schemas/{response}"), "{path}");
+        }
+        for (path, response) in [
+            ("/api/v2/orchestration/builds/{build_rid}", "Build"),
+            ("/api/v2/orchestration/builds/{build_rid}/jobs", "ListJobsOfBuildResponse"),
+            ("/api/v2/orchestration/jobs/{job_rid}", "Job"),
+            ("/api/v2/datasets/{dataset_rid}", "Dataset"),
+        ] {
+            assert_eq!(
+                schema_of(&paths[path]["get"]["responses"]["200"]),
+                format!("#/components/schemas/{response}"),
+                "{path}"
+            );
+        }
         let text = json.to_string();
         let schemas = json["components"]["schemas"].as_object().expect("schemas");
         for piece in text.split("\"#/components/schemas/").skip(1) {

@@ -320,6 +320,7 @@ async fn page_tokens_are_stable_under_concurrent_inserts() {
         let mut keys: Vec<(i64, i64)> = Vec::new();
         for b in &seen {
             let r = s.build(&b.rid).await;
+            assert_eq!(b.job_rids, r.job_rids, "a search result lists its build's jobs in job order");
             let ms = |t: Option<kiln_api::Timestamp>| t.map_or(i64::MAX, |t| t.unix_millis());
             keys.push((ms(r.started_time), ms(r.finished_time)));
         }

@@ -1,6 +1,6 @@
 //! `/api/v2/orchestration/builds/…`: create, get, getBatch, jobs, cancel and search.
 
-use crate::http::openapi::{Invalid, NotFound, Unauthenticated};
+use crate::http::openapi::{Forbidden, Invalid, NotFound, Unauthenticated};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -34,8 +34,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[utoipa::path(post, path = "/api/v2/orchestration/builds/create", tag = "orchestration",
-    responses((status = 200, description = "The Build (foundry-platform-sdk models)"),
-        Invalid, Unauthenticated, NotFound))]
+    request_body = CreateBuildRequest,
+    params(PreviewQuery, ("Kiln-Team" = Option<String>, Header, description = "The team the build belongs to")),
+    responses((status = 200, description = "The Build (foundry-platform-sdk models)", body = Build),
+        Invalid, Unauthenticated, Forbidden, NotFound))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -57,8 +59,8 @@ async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v2/orchestration/builds/{build_rid}", tag = "orchestration",
-    params(("build_rid" = inline(Rid), Path)),
-    responses((status = 200, description = "The Build"),
+    params(("build_rid" = inline(Rid), Path), PreviewQuery),
+    responses((status = 200, description = "The Build", body = Build),
         Invalid, Unauthenticated, NotFound))]
 async fn get_build(
     State(state): State<AppState>,
@@ -72,7 +74,8 @@ async fn get_build(
 }
 
 #[utoipa::path(post, path = "/api/v2/orchestration/builds/getBatch", tag = "orchestration",
-    responses((status = 200, description = "Builds by RID"),
+    request_body = Vec<GetBuildsBatchRequestElement>, params(PreviewQuery),
+    responses((status = 200, description = "Builds by RID", body = GetBuildsBatchResponse),
         Invalid, Unauthenticated, NotFound))]
 async fn get_batch(
     State(state): State<AppState>,
@@ -113,8 +116,8 @@ async fn get_batch(
 }
 
 #[utoipa::path(get, path = "/api/v2/orchestration/builds/{build_rid}/jobs", tag = "orchestration",
-    params(("build_rid" = inline(Rid), Path)),
-    responses((status = 200, description = "A page of the build's jobs"),
+    params(("build_rid" = inline(Rid), Path), PageQuery),
+    responses((status = 200, description = "A page of the build's jobs", body = ListJobsOfBuildResponse),
         Invalid, Unauthenticated, NotFound))]
 async fn jobs(
     State(state): State<AppState>,
@@ -147,7 +150,7 @@ async fn jobs(
 
 /// Cancels every unfinished job of a running build; answers 204 once asked.
 #[utoipa::path(post, path = "/api/v2/orchestration/builds/{build_rid}/cancel", tag = "orchestration",
-    params(("build_rid" = inline(Rid), Path)),
+    params(("build_rid" = inline(Rid), Path), PreviewQuery),
     responses((status = 204, description = "Cancellation requested"),
         Invalid, Unauthenticated, NotFound))]
 async fn cancel(
@@ -173,7 +176,8 @@ async fn cancel(
 }
 
 #[utoipa::path(post, path = "/api/v2/orchestration/builds/search", tag = "orchestration",
-    responses((status = 200, description = "A page of builds"),
+    request_body = SearchBuildsRequest, params(PreviewQuery),
+    responses((status = 200, description = "A page of builds", body = SearchBuildsResponse),
         Invalid, Unauthenticated, NotFound))]
 async fn search_builds(
     State(state): State<AppState>,
@@ -191,7 +195,8 @@ async fn search_builds(
         .store()
         .read(move |c| {
             let page = search::search_builds(c, &query)?;
-            let jobs = page.builds.iter().map(|b| search::job_rids_of(c, &b.rid)).collect::<Result<Vec<_>, _>>()?;
+            let rids: Vec<Rid> = page.builds.iter().map(|b| b.rid.clone()).collect();
+            let jobs = search::job_rids_of_each(c, &rids)?;
             Ok((page, jobs))
         })
         .await?;

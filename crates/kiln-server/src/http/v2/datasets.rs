@@ -21,8 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Every caller sees every dataset, as in the catalog.
 #[utoipa::path(get, path = "/api/v2/datasets/{dataset_rid}", tag = "orchestration",
-    params(("dataset_rid" = inline(Rid), Path)),
-    responses((status = 200, description = "The Dataset"),
+    params(("dataset_rid" = inline(Rid), Path), PreviewQuery),
+    responses((status = 200, description = "The Dataset", body = Dataset),
         Invalid, Unauthenticated, NotFound))]
 async fn get_dataset(
     State(state): State<AppState>,

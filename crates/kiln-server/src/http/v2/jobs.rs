@@ -34,8 +34,8 @@ fn load(c: &Connection, rid: &Rid) -> StoreResult<Option<(BuildRow, Job)>> {
 }
 
 #[utoipa::path(get, path = "/api/v2/orchestration/jobs/{job_rid}", tag = "orchestration",
-    params(("job_rid" = inline(Rid), Path)),
-    responses((status = 200, description = "The Job"),
+    params(("job_rid" = inline(Rid), Path), PreviewQuery),
+    responses((status = 200, description = "The Job", body = Job),
         Invalid, Unauthenticated, NotFound))]
 async fn get_job(
     State(state): State<AppState>,
@@ -52,7 +52,8 @@ async fn get_job(
 }
 
 #[utoipa::path(post, path = "/api/v2/orchestration/jobs/getBatch", tag = "orchestration",
-    responses((status = 200, description = "Jobs by RID"),
+    request_body = Vec<GetJobsBatchRequestElement>, params(PreviewQuery),
+    responses((status = 200, description = "Jobs by RID", body = GetJobsBatchResponse),
         Invalid, Unauthenticated, NotFound))]
 async fn get_batch(
     State(state): State<AppState>,
