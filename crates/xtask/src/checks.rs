@@ -11,6 +11,37 @@ use crate::setup;
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// A browser the console's wasm-bindgen tests run in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Browser {
+    /// Debian's Chromium through its chromedriver.
+    Chromium,
+    /// Debian's Firefox ESR through geckodriver from crates.io.
+    Firefox,
+}
+
+impl Browser {
+    /// The runner picks a driver by the first of these variables it finds set (gecko before
+    /// chrome), so each run sets its own and removes the others.
+    const DRIVER_VARS: [&'static str; 4] = ["GECKODRIVER", "SAFARIDRIVER", "CHROMEDRIVER", "MSEDGEDRIVER"];
+
+    fn driver(self) -> (&'static str, &'static str) {
+        match self {
+            Browser::Chromium => ("CHROMEDRIVER", CHROMEDRIVER),
+            // Found on the tool PATH (Cargo's bin directory), where `setup` installs it.
+            Browser::Firefox => ("GECKODRIVER", "geckodriver"),
+        }
+    }
+
+    /// The capabilities file: the browser binary and its flags (the runner adds headless).
+    fn webdriver_json(self) -> &'static str {
+        match self {
+            Browser::Chromium => "webdriver.json",
+            Browser::Firefox => "webdriver-firefox.json",
+        }
+    }
+}
+
 /// Preferred loopback ports for the wasm-bindgen-test step. They end up in the test binaries
 /// (the server URL at compile time) and in the server's CORS allow-list, so keeping them
 /// stable between runs avoids recompiling the tests; busy ports fall back to free ones.
@@ -37,6 +68,7 @@ enum Check {
     TrunkBuild,
     BuildServer,
     WasmTests,
+    WasmTestsFirefox,
     E2e,
     FdtCompat,
     Schemathesis,
@@ -45,7 +77,7 @@ enum Check {
 }
 
 impl Check {
-    const ALL: [Check; 13] = [
+    const ALL: [Check; 14] = [
         Check::Fmt,
         Check::ClippyNative,
         Check::ClippyWasm,
@@ -54,6 +86,7 @@ impl Check {
         Check::TrunkBuild,
         Check::BuildServer,
         Check::WasmTests,
+        Check::WasmTestsFirefox,
         Check::E2e,
         Check::FdtCompat,
         Check::Schemathesis,
@@ -72,6 +105,7 @@ impl Check {
             Check::TrunkBuild => "trunk",
             Check::BuildServer => "server",
             Check::WasmTests => "wasm",
+            Check::WasmTestsFirefox => "wasm-firefox",
             Check::E2e => "e2e",
             Check::FdtCompat => "fdt",
             Check::Schemathesis => "schemathesis",
@@ -90,6 +124,7 @@ impl Check {
             Check::TrunkBuild => "trunk build --release",
             Check::BuildServer => "build kiln-server",
             Check::WasmTests => "wasm-bindgen-test (headless Chromium)",
+            Check::WasmTestsFirefox => "wasm-bindgen-test (headless Firefox)",
             Check::E2e => "browser E2E (node --test tests/e2e/)",
             Check::FdtCompat => "foundry-dev-tools compatibility",
             Check::Schemathesis => "schemathesis (OpenAPI document)",
@@ -120,7 +155,8 @@ impl Check {
             Check::RayTests => crate::ray::tests(env),
             Check::TrunkBuild => trunk_build(env),
             Check::BuildServer => build_server(env),
-            Check::WasmTests => wasm_tests(env),
+            Check::WasmTests => wasm_tests(env, Browser::Chromium),
+            Check::WasmTestsFirefox => wasm_tests(env, Browser::Firefox),
             Check::E2e => e2e(env),
             Check::FdtCompat => fdt_compat(env),
             Check::Schemathesis => schemathesis(env),
@@ -180,13 +216,17 @@ pub fn build_server(env: &Env) -> Result<()> {
     proc::run("build kiln-server", &mut env.cargo(["build", "--workspace", "--exclude", "kiln-console"]))
 }
 
-/// The console's wasm-bindgen tests in headless Chromium, against a real kiln-server.
+/// The console's wasm-bindgen tests in one headless browser, against a real kiln-server.
 ///
 /// The runner serves its test page at the fixed `WASM_BINDGEN_TEST_ADDRESS`, so its origin is
 /// known in advance and the server allows it with `--cors-origin`. Tests read the server URL
-/// with `option_env!("KILN_TEST_SERVER")`.
-fn wasm_tests(env: &Env) -> Result<()> {
-    let step = "wasm-bindgen-test";
+/// with `option_env!("KILN_TEST_SERVER")`. Both browsers get the same ports when they are
+/// free, so the Firefox run reuses the test binaries the Chromium run compiled.
+fn wasm_tests(env: &Env, browser: Browser) -> Result<()> {
+    let step = match browser {
+        Browser::Chromium => "wasm-bindgen-test (Chromium)",
+        Browser::Firefox => "wasm-bindgen-test (Firefox)",
+    };
     let runner_port = server::free_port(Some(WASM_TEST_RUNNER_PORT))?;
     let mut server_port = server::free_port(Some(WASM_TEST_SERVER_PORT))?;
     while server_port == runner_port {
@@ -205,9 +245,13 @@ fn wasm_tests(env: &Env) -> Result<()> {
         },
     )?;
     let mut cmd = env.cargo(["test", "-p", "kiln-console", "--target", "wasm32-unknown-unknown"]);
+    for var in Browser::DRIVER_VARS {
+        cmd.env_remove(var).env_remove(format!("{var}_REMOTE"));
+    }
+    let (driver_var, driver) = browser.driver();
     cmd.env("KILN_TEST_SERVER", &server.url)
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", env.root.join("webdriver.json"))
+        .env(driver_var, driver)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", env.root.join(browser.webdriver_json()))
         .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{runner_port}"))
         // Every test binary runs in the browser, even one that forgot
         // `wasm_bindgen_test_configure!(run_in_browser)`.

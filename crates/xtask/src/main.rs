@@ -23,7 +23,8 @@ usage: cargo xtask <command>
 
 commands:
   setup                  install what is missing: wasm target, rustfmt/clippy, wasm-bindgen-cli
-                         (Cargo.lock's version), trunk, Chromium + chromedriver, npm packages,
+                         (Cargo.lock's version), trunk, Chromium + chromedriver, Firefox ESR +
+                         geckodriver (cargo install), npm packages,
                          the foundry-dev-tools, foundry-platform-sdk and schemathesis venvs
                          (target/fdt-venv, sdk-venv, schemathesis-venv), the Ray venv
                          (target/ray-venv, ray[default] for the Ray executor tests)
@@ -31,7 +32,7 @@ commands:
                          (extra arguments go to kiln-server, e.g. -- --workers 4)
   test [--from CHECK]    setup, then every check CI runs, stopping at the first failure;
                          --from resumes at a check: fmt, clippy, clippy-wasm, native, ray,
-                         trunk, server, wasm, e2e, fdt, schemathesis, sdk, size
+                         trunk, server, wasm, wasm-firefox, e2e, fdt, schemathesis, sdk, size
   size                   setup, release Trunk build, then the wasm/JS sizes against a minimal app
   help                   this text";
 

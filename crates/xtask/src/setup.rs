@@ -13,6 +13,11 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's Firefox ESR (140 here), the second browser of the wasm-bindgen tests.
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// geckodriver, built from crates.io: Mozilla's prebuilt binaries are not on a registry we
+/// can reach. 0.37 drives Firefox 140; `--locked` keeps its tree as released.
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
 /// The pinned Python client of the foundry-dev-tools compatibility check.
 pub const FDT_REQUIREMENTS: &str = "tests/compat/requirements.txt";
 const FDT_PACKAGE: &str = "foundry-dev-tools";
@@ -26,6 +31,8 @@ pub fn setup(env: &Env) -> Result<()> {
     wasm_bindgen_cli(env)?;
     trunk(env)?;
     chromium(env)?;
+    firefox(env)?;
+    geckodriver(env)?;
     npm_packages(env)?;
     fdt_venv(env)?;
     ray_venv(env)?;
@@ -143,14 +150,52 @@ fn chromium(env: &Env) -> Result<()> {
         present(tool);
         return Ok(());
     }
+    apt_install(env, tool, &["chromium", "chromium-driver"])
+}
+
+fn firefox(env: &Env) -> Result<()> {
+    let tool = "firefox-esr (apt)";
+    if Path::new(FIREFOX).exists() {
+        present(tool);
+        return Ok(());
+    }
+    apt_install(env, tool, &["firefox-esr"])
+}
+
+/// `apt-get update`, then installs Debian packages (CI runs as root).
+fn apt_install(env: &Env, tool: &str, packages: &[&str]) -> Result<()> {
     installing(tool);
     proc::run(tool, env.cmd("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))?;
     proc::run(
         tool,
-        env.cmd("apt-get")
-            .args(["install", "-y", "chromium", "chromium-driver"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
+        env.cmd("apt-get").args(["install", "-y"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"),
     )
+}
+
+fn geckodriver(env: &Env) -> Result<()> {
+    let tool = format!("geckodriver {GECKODRIVER_VERSION}");
+    // `geckodriver --version` prints `geckodriver 0.37.1` and then, in some builds, the
+    // commit and date on the same line, followed by licence lines.
+    let matches = |env: &Env| {
+        probe(env.cmd("geckodriver").arg("--version")).is_some_and(|out| {
+            let first: Vec<&str> = out.lines().next().unwrap_or_default().split_whitespace().take(2).collect();
+            first == ["geckodriver", GECKODRIVER_VERSION]
+        })
+    };
+    if matches(env) {
+        present(&tool);
+        return Ok(());
+    }
+    installing(&tool);
+    proc::run(&tool, &mut env.cargo(["install", "geckodriver", "--version", GECKODRIVER_VERSION, "--locked"]))?;
+    if matches(env) {
+        Ok(())
+    } else {
+        Err(Error::StillMissing {
+            tool,
+            detail: "`geckodriver --version` does not report it; is Cargo's bin directory shadowed on PATH?".into(),
+        })
+    }
 }
 
 /// npm's binaryen (wasm-opt for Trunk), playwright-core (browser E2E tests) and
