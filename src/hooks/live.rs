@@ -83,7 +83,7 @@ pub enum Reaction<T> {
 
 /// Whether a fetch is due on the fallback timer: the report is still changing, nothing
 /// streams its changes, and someone can see it.
-pub fn should_poll(still_changing: bool, streaming: bool, visible: bool) -> bool {
+fn should_poll(still_changing: bool, streaming: bool, visible: bool) -> bool {
     still_changing && !streaming && visible
 }
 

@@ -14,6 +14,7 @@ use kiln_console::components::timeline::{Bar, Timeline};
 use kiln_console::components::toasts::ToastHost;
 use kiln_console::components::windowed_list::WindowedList;
 use kiln_console::hooks::clock::Took;
+use kiln_console::hooks::live::POLL_EVERY;
 use kiln_console::pages::build_report::BuildReportPage;
 use kiln_console::pages::team_builds::TeamBuildsPage;
 use wasm_bindgen::JsValue;
@@ -60,6 +61,7 @@ fn install_fetch_block() {
           window.__kilnBlocked = 0;
           window.__kilnWatched = null;
           window.__kilnInFlight = 0;
+          window.__kilnFetched = 0;
           window.fetch = function (input, init) {
             const url = typeof input === 'string' ? input : input.url;
             if (window.__kilnBlocking && url.includes('/info/builds2/' + window.__kilnBlocking)) {
@@ -68,6 +70,7 @@ fn install_fetch_block() {
             }
             if (window.__kilnWatched && url.includes('/info/builds2/' + window.__kilnWatched)) {
               window.__kilnInFlight += 1;
+              window.__kilnFetched += 1;
               const done = () => { window.__kilnInFlight -= 1; };
               const answer = window.__kilnRealFetch.call(window, input, init);
               answer.then(done, done);
@@ -80,6 +83,27 @@ fn install_fetch_block() {
 
 fn arm_fetch_block(build: &Rid) {
     js(&format!("window.__kilnBlocking = '{}'; window.__kilnBlocked = 0;", api::encode(build.as_str())));
+}
+
+/// Counts the fetches of this build's report in `window.__kilnFetched` (and those on
+/// their way in `__kilnInFlight`).
+fn watch(build: &Rid) {
+    js(&format!("window.__kilnWatched = '{}';", api::encode(build.as_str())));
+}
+
+fn fetched() -> f64 {
+    js_number("return window.__kilnFetched")
+}
+
+/// Makes the page look hidden (or visible again) to `document.visibilityState`, and tells
+/// it, as the browser does when a person switches tabs.
+fn set_hidden(hidden: bool) {
+    let state = if hidden { "hidden" } else { "visible" };
+    js(&format!(
+        "Object.defineProperty(document, 'visibilityState', {{ configurable: true, get: () => '{state}' }});
+         Object.defineProperty(document, 'hidden', {{ configurable: true, get: () => {hidden} }});
+         document.dispatchEvent(new Event('visibilitychange'));"
+    ));
 }
 
 fn disarm_fetch_block() {
@@ -150,7 +174,7 @@ async fn the_build_report_follows_events_with_no_poll_in_between() {
     server_url().expect("cargo xtask test starts kiln-server for these tests");
     install_fetch_block();
     let (build, team, run_id) = slow_build().await;
-    js(&format!("window.__kilnWatched = '{}';", api::encode(build.as_str())));
+    watch(&build);
     let (root, app) = mount_live(test_config(), html! { <BuildReportPage rid={build.to_string()} /> });
     wait_for("the report to stream", WAIT, || query(&root, ".live-note[data-freshness=streaming]").is_some()).await;
     wait_for("the slow job to run", Duration::from_secs(60), || job_badge(&root, "customer-lifetime") == "Running")
@@ -181,6 +205,61 @@ async fn the_build_report_follows_events_with_no_poll_in_between() {
     assert!(text_of(&root, ".took-running").is_empty(), "nothing runs on a stopped build");
     disarm_fetch_block();
     app.destroy();
+    root.remove();
+}
+
+/// Without the events stream, a report is fetched again while it may still change and the
+/// tab is visible, and not while the tab is hidden or once the report is final. The time
+/// that must pass for the negative claims is read off the tab's own clock: a running
+/// `Took` beside the report, started when the test mounts it.
+#[wasm_bindgen_test]
+async fn a_report_without_a_stream_polls_only_while_it_changes_and_is_visible() {
+    server_url().expect("cargo xtask test starts kiln-server for these tests");
+    install_fetch_block();
+    let (build, team, run_id) = slow_build().await;
+    watch(&build);
+    let started = js_sys::Date::now() as i64;
+    let root = mount(
+        test_config(),
+        None,
+        html! {
+            <>
+                <span class="witness"><Took started={Some(ts(started))} finished={None} /></span>
+                <BuildReportPage rid={build.to_string()} />
+            </>
+        },
+    );
+    let witness = || text_of(&root, ".witness").strip_suffix(" s").and_then(|s| s.parse::<i64>().ok());
+    // Two poll intervals and a second for the fetch itself, in the clock's whole seconds.
+    let polls = (POLL_EVERY * 2).as_secs() as i64 + 2;
+    let later = |from: i64| move || witness().is_some_and(|s| s >= from + polls);
+
+    wait_for("the report to poll", WAIT, || query(&root, ".live-note[data-freshness=polling]").is_some()).await;
+    wait_for("the slow job to run", Duration::from_secs(60), || job_badge(&root, "customer-lifetime") == "Running")
+        .await;
+    let before = fetched();
+    wait_for("two more fetches of a running report", WAIT, || fetched() >= before + 2.0).await;
+
+    set_hidden(true);
+    wait_for("no fetch on its way", WAIT, || js_number("return window.__kilnInFlight") == 0.0).await;
+    let hidden_at = (fetched(), witness().unwrap_or_default());
+    wait_for("two poll intervals while hidden", WAIT, later(hidden_at.1)).await;
+    assert_eq!(fetched(), hidden_at.0, "a hidden tab does not fetch");
+
+    set_hidden(false);
+    wait_for("polling to resume once visible", WAIT, || fetched() > hidden_at.0).await;
+
+    api::teams::stop(&client(), &team, run_id).await.expect("the build stops");
+    wait_for("the stopped build", WAIT, || {
+        query(&root, ".build-report").and_then(|s| s.get_attribute("data-status")).as_deref() == Some("CANCELED")
+    })
+    .await;
+    wait_for("a final report", WAIT, || query(&root, ".live-note[data-freshness=polling]").is_none()).await;
+    wait_for("no fetch on its way", WAIT, || js_number("return window.__kilnInFlight") == 0.0).await;
+    let final_at = (fetched(), witness().unwrap_or_default());
+    wait_for("two poll intervals after the end", WAIT, later(final_at.1)).await;
+    assert_eq!(fetched(), final_at.0, "a final report is not fetched again");
+    js("window.__kilnWatched = null;");
     root.remove();
 }
 

@@ -21,7 +21,6 @@ use kiln_console::components::log_viewer::window::visible_range;
 use kiln_console::components::log_viewer::{LogSource, LogViewer};
 use kiln_console::components::status_badge::job_look;
 use kiln_console::components::timeline::{self, Bar};
-use kiln_console::hooks::live::should_poll;
 use kiln_console::pages::build_report::BuildReportPage;
 use kiln_console::pages::build_report::attempts::{attempts_key, bars};
 use kiln_console::pages::build_report::jobs_table::JobsTable;
@@ -256,14 +255,6 @@ fn request_options_read_as_words() {
     assert!(rows.contains(&("Attempts per job".into(), "3".into())));
     assert!(rows.contains(&("Wait between attempts".into(), "30 s".into())));
     assert!(!rows.iter().any(|(label, _)| label == "Finish on failures"), "unset options are not listed");
-}
-
-#[wasm_bindgen_test]
-fn reports_poll_only_while_changing_and_visible() {
-    assert!(should_poll(true, false, true), "a changing report without a stream is polled");
-    assert!(!should_poll(true, true, true), "the events stream keeps it current; no polling");
-    assert!(!should_poll(true, false, false), "a hidden tab asks nothing");
-    assert!(!should_poll(false, false, true), "a final report is not fetched again");
 }
 
 // ---- Log text, search, tailing, windowing ----------------------------------------------

@@ -166,10 +166,7 @@ fn firefox(env: &Env) -> Result<()> {
 fn apt_install(env: &Env, tool: &str, packages: &[&str]) -> Result<()> {
     installing(tool);
     proc::run(tool, env.cmd("apt-get").arg("update").env("DEBIAN_FRONTEND", "noninteractive"))?;
-    proc::run(
-        tool,
-        env.cmd("apt-get").args(["install", "-y"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"),
-    )
+    proc::run(tool, env.cmd("apt-get").args(["install", "-y"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 fn geckodriver(env: &Env) -> Result<()> {
