@@ -81,7 +81,13 @@ fn paste_into(root: &Element, selector: &str, text: &str) {
     let data = construct("DataTransfer", &[]);
     let set_data: Function = Reflect::get(&data, &"setData".into()).expect("setData").unchecked_into();
     set_data.call2(&data, &"text/plain".into(), &text.into()).expect("setData call");
-    let event = construct("ClipboardEvent", &["paste".into(), init(&[("clipboardData", data)]).into()]);
+    let event = construct("ClipboardEvent", &["paste".into(), init(&[("clipboardData", data.clone())]).into()]);
+    // In Firefox ESR a handler finds none of the init's data in a synthetic paste event's
+    // clipboardData; set as the event's own property, our DataTransfer reaches it in both.
+    let property = Object::new();
+    Reflect::set(&property, &"value".into(), &data).expect("set value");
+    Reflect::define_property(event.unchecked_ref::<Object>(), &"clipboardData".into(), &property)
+        .expect("defineProperty");
     dispatch(&element, event);
 }
 
