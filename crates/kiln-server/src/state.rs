@@ -7,6 +7,8 @@ use crate::config::{AuthConfig, ExecutorConfig, ServerConfig};
 use crate::engine::executor::{Executor, Ray, RayError};
 use crate::engine::{Engine, EngineError};
 use crate::events::EventBus;
+use crate::http::page_cache::PageCache;
+use crate::http::teams::ListKey;
 use crate::oidc::{OidcVerifier, ProviderError};
 use crate::paths::DataDir;
 use crate::pipeline::{Pipeline, PipelineError};
@@ -23,6 +25,8 @@ pub struct AppState {
     pub cors_origins: Vec<String>,
     /// Serialises archive and restore, which move folders.
     pub folder_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Team list pages as sent, each for one write generation of the store.
+    pub(crate) list_pages: Arc<PageCache<ListKey>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +102,7 @@ impl AppState {
             body_limit: config.body_limit,
             cors_origins: config.cors_origins.clone(),
             folder_lock: Arc::new(tokio::sync::Mutex::new(())),
+            list_pages: Arc::default(),
         })
     }
 }

@@ -4,21 +4,27 @@ use kiln_api::build2::{Attempt, BranchFallbacks, BuildJob, BuildReport, JobRepor
 use kiln_api::teams::{JobEvent, Step, TeamBuild, TeamBuildDetail, TeamBuildStatus};
 
 use crate::paths::DataDir;
-use crate::store::builds::{AttemptRow, BuildRow, JobRow};
+use crate::store::builds::{AttemptRow, BuildRow, JobRow, ListedBuild};
 use crate::store::{ts, ts_or_epoch};
 
 pub fn team_build(data: &DataDir, b: &BuildRow) -> TeamBuild {
+    listed_build(data, b.listed())
+}
+
+/// A build of a list page; it takes the row to move its strings instead of copying them.
+pub fn listed_build(data: &DataDir, b: ListedBuild) -> TeamBuild {
     let status_ms = b.finished_ms.or(b.started_ms).unwrap_or(b.created_ms);
+    let state = b.team_state();
     TeamBuild {
-        team: b.team.clone(),
-        run_id: b.run_id,
-        build_rid: b.rid.clone(),
         path: data.build_dir(&b.team, b.run_id, b.archived).display().to_string(),
-        tags: b.tags.clone(),
+        team: b.team,
+        run_id: b.run_id,
+        build_rid: b.rid,
+        tags: b.tags,
         archived: b.archived,
-        created_by: b.created_by.clone(),
+        created_by: b.created_by,
         created_time: ts_or_epoch(b.created_ms),
-        status: TeamBuildStatus { timestamp: ts_or_epoch(status_ms), state: b.team_state(), error: b.error.clone() },
+        status: TeamBuildStatus { timestamp: ts_or_epoch(status_ms), state, error: b.error },
     }
 }
 

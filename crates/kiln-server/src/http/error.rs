@@ -24,6 +24,8 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("file system error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot encode the answer: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
 impl AppError {
@@ -66,7 +68,7 @@ impl IntoResponse for AppError {
                 (ErrorName::Unauthenticated, None, "send a valid token as \"Authorization: Bearer <token>\"".to_owned())
             }
             AppError::Forbidden(message) => (ErrorName::PermissionDenied, None, message),
-            internal @ (AppError::Store(_) | AppError::Io(_)) => {
+            internal @ (AppError::Store(_) | AppError::Io(_) | AppError::Encode(_)) => {
                 tracing::error!(error = %internal, error_instance_id = %instance, "internal error");
                 (
                     ErrorName::Internal,

@@ -9,9 +9,10 @@ mod events;
 mod extract;
 mod logs;
 pub mod openapi;
+pub(crate) mod page_cache;
 mod pipeline;
 mod static_ui;
-mod teams;
+pub(crate) mod teams;
 mod v2;
 
 use axum::extract::DefaultBodyLimit;

@@ -1,7 +1,10 @@
 //! Kiln's team surface under `/api/v1`: team builds and what a team SDK does with them.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use kiln_api::build2::{BuildStatus, SubmitBuildRequest};
 use kiln_api::teams::{
     BuildsPage, BuildsQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NotificationsResponse, PathResponse, PreviewResponse,
@@ -84,7 +87,18 @@ pub(super) async fn load_build(state: &AppState, caller: &Caller, path: &TeamRun
         .ok_or_else(|| AppError::new(ErrorName::BuildNotFound, format!("team {team} has no build {run_id}")))
 }
 
+/// What a team's list page depends on, besides the store: its cache key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct ListKey {
+    team: TeamName,
+    filter: BuildFilter,
+}
+
 /// A team's builds, newest first, a page at a time.
+///
+/// Answered from `state.list_pages` while the store has not been written since the same page
+/// was last read (the console and the SDKs poll the first page while builds run); the bytes
+/// are what `Json(BuildsPage)` sends.
 #[utoipa::path(get, path = "/api/v1/teams/{team}/builds", tag = "teams",
     params(("team" = inline(TeamName), Path), BuildsQuery),
     responses((status = 200, description = "One page of builds", body = BuildsPage), Invalid, Unauthenticated, NotFound))]
@@ -93,7 +107,7 @@ async fn list_builds(
     caller: Caller,
     ApiPath(team): ApiPath<String>,
     ApiQuery(q): ApiQuery<BuildsQuery>,
-) -> Result<Json<BuildsPage>, AppError> {
+) -> Result<Response, AppError> {
     let team = team_param(&team, "team")?;
     caller.require(&team)?;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE_SIZE);
@@ -121,12 +135,23 @@ async fn list_builds(
         limit,
         before_seq,
     };
+    // Read before the store is: the cache may answer only for the state this generation names.
+    let generation = state.engine.store().generation();
+    let key = ListKey { team, filter };
+    let body = state.list_pages.get_or_build(key.clone(), generation, || read_page(&state, key)).await?;
+    // The content type axum's `Json` sends.
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
+}
+
+/// Reads a list page from the store and serialises it once.
+async fn read_page(state: &AppState, ListKey { team, filter }: ListKey) -> Result<Bytes, AppError> {
     let (rows, next) = state.engine.store().read(move |c| builds::list_builds(c, &team, &filter)).await?;
     let data = state.engine.data_dir();
-    Ok(Json(BuildsPage {
-        builds: rows.iter().map(|b| views::team_build(data, b)).collect(),
+    let page = BuildsPage {
+        builds: rows.into_iter().map(|b| views::listed_build(data, b)).collect(),
         next_cursor: next.map(|s| s.to_string()),
-    }))
+    };
+    Ok(Bytes::from(serde_json::to_vec(&page)?))
 }
 
 /// A team build and its steps.

@@ -32,14 +32,82 @@ pub struct BuildRow {
 impl BuildRow {
     /// The team SDK's word for this build's state.
     pub fn team_state(&self) -> TeamBuildState {
-        match self.status {
-            BuildStatus::Running if self.started_ms.is_none() => TeamBuildState::Queued,
-            BuildStatus::Running => TeamBuildState::Running,
-            BuildStatus::Succeeded => TeamBuildState::Complete,
-            BuildStatus::Failed => TeamBuildState::Failed,
-            BuildStatus::Canceled => TeamBuildState::Stopped,
+        team_state(self.status, self.started_ms)
+    }
+
+    /// The columns a list page shows.
+    pub fn listed(&self) -> ListedBuild {
+        ListedBuild {
+            seq: self.seq,
+            rid: self.rid.clone(),
+            team: self.team.clone(),
+            run_id: self.run_id,
+            status: self.status,
+            created_by: self.created_by.clone(),
+            created_ms: self.created_ms,
+            started_ms: self.started_ms,
+            finished_ms: self.finished_ms,
+            tags: self.tags.clone(),
+            archived: self.archived,
+            error: self.error.clone(),
         }
     }
+}
+
+fn team_state(status: BuildStatus, started_ms: Option<i64>) -> TeamBuildState {
+    match status {
+        BuildStatus::Running if started_ms.is_none() => TeamBuildState::Queued,
+        BuildStatus::Running => TeamBuildState::Running,
+        BuildStatus::Succeeded => TeamBuildState::Complete,
+        BuildStatus::Failed => TeamBuildState::Failed,
+        BuildStatus::Canceled => TeamBuildState::Stopped,
+    }
+}
+
+/// A build as a team's list shows it: a [`BuildRow`] without the request, branch, fallbacks
+/// and group, which a list never shows. The request is the largest column and the one JSON a
+/// full row decodes, so a page of 100 reads and decodes these alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedBuild {
+    pub seq: i64,
+    pub rid: Rid,
+    pub team: TeamName,
+    pub run_id: u64,
+    pub status: BuildStatus,
+    pub created_by: String,
+    pub created_ms: i64,
+    pub started_ms: Option<i64>,
+    pub finished_ms: Option<i64>,
+    pub tags: Vec<String>,
+    pub archived: bool,
+    pub error: Option<String>,
+}
+
+impl ListedBuild {
+    /// The team SDK's word for this build's state.
+    pub fn team_state(&self) -> TeamBuildState {
+        team_state(self.status, self.started_ms)
+    }
+}
+
+const LISTED_COLS: &str =
+    "seq, rid, team, run_id, status, created_by, created_ms, started_ms, finished_ms, tags, archived, error";
+
+fn listed_from_row(row: &Row<'_>) -> rusqlite::Result<ListedBuild> {
+    Ok(ListedBuild {
+        seq: row.get(0)?,
+        rid: row.get(1)?,
+        team: row.get(2)?,
+        run_id: row.get(3)?,
+        status: row.get(4)?,
+        created_by: row.get(5)?,
+        created_ms: row.get(6)?,
+        started_ms: row.get(7)?,
+        finished_ms: row.get(8)?,
+        tags: row.get::<_, Json<_>>(9)?.0,
+        archived: row.get(10)?,
+        error: row.get(11)?,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -350,7 +418,7 @@ pub fn unfinished_attempts(conn: &Connection) -> StoreResult<Vec<UnfinishedAttem
 }
 
 /// Filters of a team's build listing, already validated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct BuildFilter {
     pub archived: ArchivedFilter,
     pub state: Option<TeamBuildState>,
@@ -363,7 +431,11 @@ pub struct BuildFilter {
 }
 
 /// A page of a team's builds, newest first, and the cursor of the next page.
-pub fn list_builds(conn: &Connection, team: &TeamName, f: &BuildFilter) -> StoreResult<(Vec<BuildRow>, Option<i64>)> {
+pub fn list_builds(
+    conn: &Connection,
+    team: &TeamName,
+    f: &BuildFilter,
+) -> StoreResult<(Vec<ListedBuild>, Option<i64>)> {
     let state_sql = match f.state {
         None => "1",
         Some(TeamBuildState::Queued) => "status = 'RUNNING' AND started_ms IS NULL",
@@ -378,7 +450,7 @@ pub fn list_builds(conn: &Connection, team: &TeamName, f: &BuildFilter) -> Store
         ArchivedFilter::All => "1",
     };
     let sql = format!(
-        "SELECT {BUILD_COLS} FROM builds b
+        "SELECT {LISTED_COLS} FROM builds b
          WHERE team = ?1 AND {archived_sql} AND {state_sql}
            AND (?2 IS NULL OR seq < ?2)
            AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(b.tags) WHERE value = ?3))
@@ -391,8 +463,8 @@ pub fn list_builds(conn: &Connection, team: &TeamName, f: &BuildFilter) -> Store
          ORDER BY seq DESC LIMIT ?6"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows =
-        stmt.query_map(params![team, f.before_seq, f.tag, f.dataset_rid, f.q, i64::from(f.limit) + 1], build_from_row)?;
+    let rows = stmt
+        .query_map(params![team, f.before_seq, f.tag, f.dataset_rid, f.q, i64::from(f.limit) + 1], listed_from_row)?;
     let mut builds = collect(rows)?;
     let next = if builds.len() > f.limit as usize {
         builds.truncate(f.limit as usize);

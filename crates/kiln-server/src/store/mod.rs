@@ -11,6 +11,7 @@ pub mod search;
 pub mod transactions;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -41,6 +42,30 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     writer: Arc<Mutex<Connection>>,
     readers: r2d2::Pool<ReadOnly>,
+    /// Counts the writer's calls twice: once before a call begins and once after it ended,
+    /// so it is odd while a write may be under way. See [`Store::generation`].
+    generation: Arc<AtomicU64>,
+}
+
+/// The store's write generation while no write is under way: two reads that see the same
+/// generation see the same committed state. See [`Store::generation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Generation(u64);
+
+/// Ends a write in the generation count even when the write fails or panics.
+struct WriteInProgress<'a>(&'a AtomicU64);
+
+impl<'a> WriteInProgress<'a> {
+    fn begin(generation: &'a AtomicU64) -> Self {
+        generation.fetch_add(1, Ordering::SeqCst);
+        WriteInProgress(generation)
+    }
+}
+
+impl Drop for WriteInProgress<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// Opens read-only connections to the store's file for the pool. (`r2d2_sqlite` does the
@@ -86,7 +111,21 @@ impl Store {
             .min_idle(Some(1))
             .connection_timeout(WAIT)
             .build(ReadOnly { path: path.to_path_buf() })?;
-        Ok(Store { writer: Arc::new(Mutex::new(conn)), readers })
+        Ok(Store { writer: Arc::new(Mutex::new(conn)), readers, generation: Arc::new(AtomicU64::new(0)) })
+    }
+
+    /// The write generation, or `None` while a write may be under way.
+    ///
+    /// Every write goes through the writer connection ([`Store::call`], [`Store::call_sync`]),
+    /// which moves the count to odd before its closure runs and back to even after it
+    /// returned (committed or not). So while two calls of this function return the same
+    /// `Some(g)`, no write can have committed between them: anything read from the store
+    /// after the first call saw `Some(g)` is still what any reader would see, and may be
+    /// answered from a cache keyed by `g` (`http/page_cache.rs`). A change made to the file
+    /// by another process (only tests do that) is not counted.
+    pub fn generation(&self) -> Option<Generation> {
+        let g = self.generation.load(Ordering::SeqCst);
+        (g % 2 == 0).then_some(Generation(g))
     }
 
     /// Runs `f` with the writer connection on a blocking thread. Every write goes here (one
@@ -97,8 +136,10 @@ impl Store {
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
         let conn = Arc::clone(&self.writer);
+        let generation = Arc::clone(&self.generation);
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().map_err(|_| StoreError::Poisoned)?;
+            let _write = WriteInProgress::begin(&generation);
             f(&mut guard)
         })
         .await
@@ -128,6 +169,7 @@ impl Store {
     /// Runs `f` with the writer connection on the current thread; for start-up and tests.
     pub fn call_sync<T>(&self, f: impl FnOnce(&mut Connection) -> StoreResult<T>) -> StoreResult<T> {
         let mut guard = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        let _write = WriteInProgress::begin(&self.generation);
         f(&mut guard)
     }
 }

@@ -225,3 +225,55 @@ async fn run_ids_count_per_team_and_the_team_header_picks_the_team() {
     let err = helpers::conjure(bad.await.expect("POST"), 400, "INVALID_ARGUMENT").await;
     assert_eq!(err["parameters"]["field"], "Kiln-Team");
 }
+
+/// The list page is cached between writes (`http/page_cache.rs`); whatever a write changed
+/// must show in the next list request, while other clients keep asking for the same page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listed_page_shows_every_write_at_once() {
+    let s = helpers::start(QUICK, &[]).await;
+    let first = s.run(quick(json!({})), BuildStatus::Succeeded).await;
+    // Other clients read the page the whole time, so that most answers come from the cache.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let (client, url, stop) = (s.client.clone(), s.url("/api/v1/teams/default/builds"), stop.clone());
+            tokio::spawn(async move {
+                let mut answered = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let r = client.get(&url).send().await.expect("list");
+                    assert_eq!(r.status(), 200);
+                    answered += 1;
+                }
+                answered
+            })
+        })
+        .collect();
+
+    for round in 0..20 {
+        let tag = format!("round-{round}");
+        let tags = s.put(&format!("/api/v1/teams/default/builds/{}/tags", first.run_id), &json!({"tags": [tag]})).await;
+        assert_eq!(tags.status(), 200);
+        let page = s.get_json("/api/v1/teams/default/builds").await;
+        let listed = page["builds"].as_array().expect("builds").iter().find(|b| b["runId"] == first.run_id);
+        assert_eq!(listed.map(|b| b["tags"].clone()), Some(json!([tag])), "round {round}: {page}");
+    }
+
+    // A new build is listed as soon as its submission answered, and its end once it ended.
+    let r = s.submit(quick(json!({}))).await;
+    let page = s.get_json("/api/v1/teams/default/builds").await;
+    assert!(page["builds"].as_array().expect("builds").iter().any(|b| b["buildRid"] == r.build_rid.to_string()));
+    let done = s.finished(&r.build_rid).await;
+    let page = s.get_json("/api/v1/teams/default/builds").await;
+    let listed = &page["builds"][0];
+    assert_eq!(listed["runId"], done.run_id);
+    // The list reads fewer columns than the detail; both show the same build.
+    let mut detail = s.get_json(&format!("/api/v1/teams/default/builds/{}", done.run_id)).await;
+    detail.as_object_mut().expect("detail").remove("steps");
+    assert_eq!(listed, &detail);
+    assert_eq!(listed["status"]["state"], "complete");
+
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for reader in readers {
+        assert!(reader.await.expect("reader") > 0, "each reader was answered");
+    }
+}
