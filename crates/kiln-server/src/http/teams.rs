@@ -145,6 +145,8 @@ async fn list_builds(
 
 /// Reads a list page from the store and serialises it once.
 async fn read_page(state: &AppState, ListKey { team, filter }: ListKey) -> Result<Bytes, AppError> {
+    // Counted by benches/reads.sh: how many list requests the cache did not answer.
+    tracing::debug!(%team, "list page read from the store");
     let (rows, next) = state.engine.store().read(move |c| builds::list_builds(c, &team, &filter)).await?;
     let data = state.engine.data_dir();
     let page = BuildsPage {
