@@ -3,7 +3,8 @@
 # server holding 2,000 builds while builds keep running, for
 #   GET /api/v1/health                         (the baseline: no store access)
 #   GET /api/v1/teams/default/builds?limit=100 (a page of 100 builds, about 32 KB)
-# and one build's detail. Figures go to BENCHMARKS.md with this command:
+# and one build's detail, and the page again with every request missing the server's page cache.
+# Figures go to BENCHMARKS.md with this command:
 #
 #   bash crates/kiln-server/benches/reads.sh            # BUILDS=2000 DURATION=10s CONNECTIONS=32
 #
@@ -106,7 +107,7 @@ measure() {
     echo "== $name: wrk -t$threads -c$connections -d$duration --latency $base$path (builds running: $(running))"
     local before after
     before=$(store_reads)
-    wrk -t"$threads" -c"$connections" -d"$duration" --latency "$base$path" | tee "$work/wrk.out"
+    wrk -t"$threads" -c"$connections" -d"$duration" --latency ${script:+-s "$script"} "$base$path" | tee "$work/wrk.out"
     after=$(store_reads)
     local rps p50 p99 requests reads
     rps=$(awk '/Requests\/sec/ { print $2 }' "$work/wrk.out")
@@ -121,6 +122,20 @@ measure() {
 measure "GET /api/v1/health (baseline)" "/api/v1/health"
 measure "GET team builds, limit=100" "/api/v1/teams/default/builds?limit=100"
 measure "GET one build's detail" "/api/v1/teams/default/builds/1"
+# The page itself, as a miss of the server's page cache costs it: every request names another
+# cursor past the newest build, so each answers the same 100 builds as the first page but
+# under a key of its own, and each is read from the store and serialised.
+cat >"$work/cursors.lua" <<'EOF'
+-- Each wrk thread its own random sequence, so that two threads do not ask for the same cursor.
+local threads = 0
+setup = function(thread) threads = threads + 1; thread:set("id", threads) end
+init = function(args) math.randomseed(os.time() * 100 + id) end
+request = function()
+  return wrk.format(nil, wrk.path .. "&cursor=" .. math.random(100000000, 999999999))
+end
+EOF
+script="$work/cursors.lua" measure "GET team builds, limit=100, a new cursor each (no cache hits)" \
+    "/api/v1/teams/default/builds?limit=100"
 echo
 echo "| request ($connections connections, $duration, $total builds stored) | req/s | p50 | p99 | requests | pages read from the store | builds running after |"
 echo "|---|---|---|---|---|---|---|"
