@@ -125,7 +125,7 @@ impl Store {
     /// by another process (only tests do that) is not counted.
     pub fn generation(&self) -> Option<Generation> {
         let g = self.generation.load(Ordering::SeqCst);
-        (g % 2 == 0).then_some(Generation(g))
+        g.is_multiple_of(2).then_some(Generation(g))
     }
 
     /// Runs `f` with the writer connection on a blocking thread. Every write goes here (one
