@@ -60,14 +60,15 @@ pub fn Shell(props: &ShellProps) -> Html {
         <ContextProvider<SessionHandle> context={session.clone()}>
             <DataProviders>
                 <BrowserRouter>
-                    <a class="skip-link" href="#main">{ "Skip to content" }</a>
-                    <Header />
-                    <ErrorBanner error={session.banner.clone()} {on_dismiss} />
-                    <main id="main" tabindex="-1">
-                        <Switch<Route> render={switch} />
-                    </main>
-                    <ToastHost />
-                    <Shortcuts />
+                    <ToastHost>
+                        <a class="skip-link" href="#main">{ "Skip to content" }</a>
+                        <Header />
+                        <ErrorBanner error={session.banner.clone()} {on_dismiss} />
+                        <main id="main" tabindex="-1">
+                            <Switch<Route> render={switch} />
+                        </main>
+                        <Shortcuts />
+                    </ToastHost>
                 </BrowserRouter>
             </DataProviders>
         </ContextProvider<SessionHandle>>

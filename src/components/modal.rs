@@ -48,7 +48,9 @@ pub fn Modal(props: &ModalProps) -> Html {
                 }
             }
             move || {
-                if let Some(opener) = opener {
+                // The opener may be gone (a row that re-rendered without its Stop button);
+                // focusing a detached element would drop focus to the body silently.
+                if let Some(opener) = opener.filter(|o| o.is_connected()) {
                     let _ = opener.focus();
                 }
             }

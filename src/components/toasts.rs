@@ -1,5 +1,6 @@
-//! In-page toasts for finished builds of the current team, from the service's
-//! `notification` events, and the opt-in button for the browser's own notifications.
+//! In-page toasts: finished builds of the current team, from the service's `notification`
+//! events, and notes pages show after an action (optionally with a button such as Undo,
+//! through [`Toaster`]); and the opt-in button for the browser's own notifications.
 //!
 //! The host listens to the tab's events stream for the current team's notifications; when
 //! the stream is down it asks for them instead, while the page is visible.
@@ -30,16 +31,64 @@ const POLL_EVERY_MS: u32 = 15_000;
 /// More toasts than this push the oldest out.
 const MAX_TOASTS: usize = 4;
 
+/// A button on a toast, such as "Undo": clicking it runs `on_click` and dismisses the toast.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToastButton {
+    pub label: AttrValue,
+    /// Names the button for assistive technology, as the label alone may not ("Undo" what).
+    pub aria_label: AttrValue,
+    pub on_click: Callback<()>,
+}
+
+/// Which toast: a team notification (its id is the service's) or a note a page showed
+/// (numbered here), so the two never collide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ToastKey {
+    Build(u64),
+    Note(u32),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Toast {
+    /// A finished build of the current team.
+    Build(Rc<Notification>),
+    /// What a page says after an action, with an optional button.
+    Note { id: u32, message: String, action: Option<ToastButton> },
+}
+
+impl Toast {
+    pub fn key(&self) -> ToastKey {
+        match self {
+            Toast::Build(n) => ToastKey::Build(n.id),
+            Toast::Note { id, .. } => ToastKey::Note(*id),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Toasts {
-    pub shown: Vec<Rc<Notification>>,
+    pub shown: Vec<Rc<Toast>>,
     /// Every notification id seen, so a poll after a stream hiccup repeats nothing.
     seen: BTreeSet<u64>,
 }
 
 pub enum ToastAction {
     Show(Notification),
-    Dismiss(u64),
+    /// A page's note; `id` comes from [`Toaster::note`].
+    Note {
+        id: u32,
+        message: String,
+        action: Option<ToastButton>,
+    },
+    Dismiss(ToastKey),
+}
+
+impl Toasts {
+    fn push(&mut self, toast: Toast) {
+        self.shown.push(Rc::new(toast));
+        let excess = self.shown.len().saturating_sub(MAX_TOASTS);
+        self.shown.drain(..excess);
+    }
 }
 
 impl Reducible for Toasts {
@@ -52,34 +101,74 @@ impl Reducible for Toasts {
                 if !next.seen.insert(n.id) {
                     return self;
                 }
-                next.shown.push(Rc::new(n));
-                let excess = next.shown.len().saturating_sub(MAX_TOASTS);
-                next.shown.drain(..excess);
+                next.push(Toast::Build(Rc::new(n)));
             }
-            ToastAction::Dismiss(id) => next.shown.retain(|n| n.id != id),
+            ToastAction::Note { id, message, action } => next.push(Toast::Note { id, message, action }),
+            ToastAction::Dismiss(key) => next.shown.retain(|t| t.key() != key),
         }
         Rc::new(next)
     }
+}
+
+/// Leaves by itself after [`TOAST_LIFETIME`].
+fn schedule_leaving(key: ToastKey, toasts: &UseReducerDispatcher<Toasts>) {
+    let toasts = toasts.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        gloo_timers::future::sleep(TOAST_LIFETIME).await;
+        toasts.dispatch(ToastAction::Dismiss(key));
+    });
 }
 
 /// Shows a notification as a toast, tells the browser if the build is watched, and
 /// schedules the toast's leaving.
 fn arrive(n: Notification, toasts: &UseReducerDispatcher<Toasts>) {
     notify::notify_if_watched(&n);
-    let id = n.id;
+    let key = ToastKey::Build(n.id);
     toasts.dispatch(ToastAction::Show(n));
-    let toasts = toasts.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        gloo_timers::future::sleep(TOAST_LIFETIME).await;
-        toasts.dispatch(ToastAction::Dismiss(id));
-    });
+    schedule_leaving(key, toasts);
 }
 
-/// Mounted once by the app shell.
+/// What pages use to show a toast; provided by [`ToastHost`]. Pages mounted without a
+/// host (some tests) get `None` from `use_context` and show no toasts.
+#[derive(Clone)]
+pub struct Toaster {
+    dispatch: UseReducerDispatcher<Toasts>,
+    /// Numbers notes; shared by every clone so two pages never reuse an id.
+    last_note: Rc<Cell<u32>>,
+}
+
+impl PartialEq for Toaster {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.last_note, &other.last_note)
+    }
+}
+
+impl Toaster {
+    /// Shows `message`, with `action` as a button when given; it leaves by itself.
+    pub fn note(&self, message: impl Into<String>, action: Option<ToastButton>) {
+        let id = self.last_note.get().wrapping_add(1);
+        self.last_note.set(id);
+        self.dispatch.dispatch(ToastAction::Note { id, message: message.into(), action });
+        schedule_leaving(ToastKey::Note(id), &self.dispatch);
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ToastHostProps {
+    /// What may show toasts: the host provides them a [`Toaster`].
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// Mounted once by the app shell, around the pages.
 #[component]
-pub fn ToastHost() -> Html {
+pub fn ToastHost(props: &ToastHostProps) -> Html {
     let session = use_session();
     let toasts = use_reducer(Toasts::default);
+    let toaster = {
+        let dispatch = toasts.dispatcher();
+        use_memo((), move |_| Toaster { dispatch, last_note: Rc::new(Cell::new(0)) })
+    };
     let events = use_events();
     let client = session.client();
     let team = session.team.clone();
@@ -130,43 +219,73 @@ pub fn ToastHost() -> Html {
 
     let on_dismiss = {
         let dispatch = toasts.dispatcher();
-        Callback::from(move |id: u64| dispatch.dispatch(ToastAction::Dismiss(id)))
+        Callback::from(move |key: ToastKey| dispatch.dispatch(ToastAction::Dismiss(key)))
     };
     html! {
-        <section class="toasts" aria-label="Finished builds">
-            <ul class="toast-list" role="status" aria-live="polite">
-                { for toasts.shown.iter().map(|n| html! {
-                    <ToastItem key={n.id} notification={n.clone()} on_dismiss={on_dismiss.clone()} />
-                }) }
-            </ul>
-        </section>
+        <ContextProvider<Toaster> context={(*toaster).clone()}>
+            { props.children.clone() }
+            <section class="toasts" aria-label="Notices">
+                <ul class="toast-list" role="status" aria-live="polite">
+                    { for toasts.shown.iter().map(|t| html! {
+                        <ToastItem key={format!("{:?}", t.key())} toast={t.clone()} on_dismiss={on_dismiss.clone()} />
+                    }) }
+                </ul>
+            </section>
+        </ContextProvider<Toaster>>
     }
 }
 
 #[derive(Properties, PartialEq)]
 struct ToastItemProps {
-    notification: Rc<Notification>,
-    on_dismiss: Callback<u64>,
+    toast: Rc<Toast>,
+    on_dismiss: Callback<ToastKey>,
 }
 
 #[component]
 fn ToastItem(props: &ToastItemProps) -> Html {
-    let n = &props.notification;
-    let id = n.id;
-    let onclick = props.on_dismiss.reform(move |_: MouseEvent| id);
-    let failed = matches!(n.state, TeamBuildState::Failed | TeamBuildState::Stopped);
-    html! {
-        <li class={classes!("toast", failed.then_some("toast-bad"))} data-run-id={n.run_id.to_string()}>
-            <div class="toast-head">
-                <StatusBadge look={team_look(n.state)} />
-                <Link<Route> to={Route::BuildReport { rid: n.build_rid.to_string() }} classes="toast-title">
-                    { format!("Build #{}", n.run_id) }
-                </Link<Route>>
-                <button type="button" class="toast-close button-quiet" {onclick}
-                    aria-label={format!("Dismiss the notice about build #{}", n.run_id)}>{ "×" }</button>
-            </div>
-            <p class="toast-message">{ n.message.clone() }</p>
-        </li>
+    let key = props.toast.key();
+    let dismiss = props.on_dismiss.reform(move |_: MouseEvent| key);
+    match &*props.toast {
+        Toast::Build(n) => {
+            let failed = matches!(n.state, TeamBuildState::Failed | TeamBuildState::Stopped);
+            html! {
+                <li class={classes!("toast", failed.then_some("toast-bad"))} data-run-id={n.run_id.to_string()}>
+                    <div class="toast-head">
+                        <StatusBadge look={team_look(n.state)} />
+                        <Link<Route> to={Route::BuildReport { rid: n.build_rid.to_string() }} classes="toast-title">
+                            { format!("Build #{}", n.run_id) }
+                        </Link<Route>>
+                        <button type="button" class="toast-close button-quiet" onclick={dismiss}
+                            aria-label={format!("Dismiss the notice about build #{}", n.run_id)}>{ "×" }</button>
+                    </div>
+                    <p class="toast-message">{ n.message.clone() }</p>
+                </li>
+            }
+        }
+        Toast::Note { message, action, .. } => {
+            let button = action.as_ref().map(|a| {
+                let (on_click, on_dismiss) = (a.on_click.clone(), props.on_dismiss.clone());
+                let onclick = Callback::from(move |_: MouseEvent| {
+                    on_dismiss.emit(key);
+                    on_click.emit(());
+                });
+                html! {
+                    <button type="button" class="toast-action" {onclick} aria-label={a.aria_label.clone()}>
+                        { a.label.clone() }
+                    </button>
+                }
+            });
+            html! {
+                <li class="toast toast-note">
+                    <div class="toast-head">
+                        <p class="toast-message">{ message.clone() }</p>
+                        { for button }
+                        <button type="button" class="toast-close button-quiet" onclick={dismiss}
+                            aria-label="Dismiss this notice">{ "×" }</button>
+                    </div>
+                </li>
+            }
+        }
     }
 }
 

@@ -72,8 +72,18 @@ pub fn Harness(props: &HarnessProps) -> Html {
         let path = props.path.clone();
         move |_| {
             let history = MemoryHistory::new();
-            if let Some(path) = path {
-                history.push(path);
+            match path.as_deref().map(|p| p.split_once('?')) {
+                // A path with a query ("/?archived=true"): the history takes the two apart.
+                Some(Some((path, query))) => {
+                    let pairs: Vec<(String, String)> = query
+                        .split('&')
+                        .filter_map(|pair| pair.split_once('='))
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .collect();
+                    history.push_with_query(path, pairs).expect("a query the history can write");
+                }
+                Some(None) => history.push(path.unwrap_or_default()),
+                None => {}
             }
             AnyHistory::from(history)
         }
@@ -143,4 +153,18 @@ pub fn query_all(root: &Element, selector: &str) -> Vec<HtmlElement> {
 
 pub fn text_of(root: &Element, selector: &str) -> String {
     query(root, selector).and_then(|e| e.text_content()).unwrap_or_default()
+}
+
+/// Sends a `keydown` of `key` (with Shift when `shift`) to `target`, bubbling as a real one does.
+pub fn press_key(target: &Element, key: &str, shift: bool) {
+    let fire = js_sys::Function::new_with_args(
+        "target, key, shift",
+        "target.dispatchEvent(new KeyboardEvent('keydown', {key, shiftKey: shift, bubbles: true, cancelable: true}))",
+    );
+    fire.call3(&wasm_bindgen::JsValue::NULL, target, &key.into(), &shift.into()).expect("dispatchEvent");
+}
+
+/// The element that has the keyboard focus.
+pub fn focused() -> Option<Element> {
+    gloo_utils::document().active_element()
 }

@@ -4,9 +4,11 @@
 //! Tests that fetch talk to a real kiln-server whose URL `cargo xtask test` passes in
 //! `KILN_TEST_SERVER` at compile time.
 
+mod archive;
 mod auth;
 mod builds;
 mod common;
+mod dialogs;
 mod foundry;
 mod live;
 mod reports;

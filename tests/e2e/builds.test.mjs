@@ -96,7 +96,7 @@ test('stopping the slow build asks first, names it, and shows the service messag
   assert.deepEqual(errors, []);
 });
 
-test('archive then restore shows the path moving and back', TIMEOUT, async () => {
+test('an archived build leaves Current builds at once, and Undo in its toast brings it back', TIMEOUT, async () => {
   const runId = await submit(['clean/orders']);
   const { page, errors } = await openBuilds();
   await waitForState(page, runId, 'Complete');
@@ -105,18 +105,23 @@ test('archive then restore shows the path moving and back', TIMEOUT, async () =>
   assert.doesNotMatch(before, /archive/);
 
   await row(page, runId).getByRole('button', { name: `Archive build #${runId}` }).click();
+  await row(page, runId).waitFor({ state: 'detached', timeout: 5_000 });
   const report = page.locator('.action-report');
   await report.locator('.outcome-ok', { hasText: `/archive/${runId}` }).waitFor({ timeout: 30_000 });
-  assert.match(await path.innerText(), new RegExp(`/logs/archive/${runId}$`));
-  await row(page, runId).locator('.tag-archived').waitFor();
-
-  await row(page, runId).getByRole('button', { name: `Restore build #${runId}` }).click();
+  const undo = page.getByRole('button', { name: `Undo archiving build #${runId}` });
+  await undo.waitFor({ timeout: 5_000 });
+  await screenshot(page, 'builds-undo');
+  await screenshotPhone(page, 'builds-undo');
+  await undo.click();
   await report.locator('.outcome-ok', { hasText: 'Restored' }).waitFor({ timeout: 30_000 });
+  await row(page, runId).waitFor({ timeout: 5_000 });
   assert.equal(await path.innerText(), before);
 
   // The service agrees.
   const list = await (await fetch(kiln.url('/api/v1/teams/default/builds?archived=all'))).json();
-  assert.equal(list.builds.find((b) => b.runId === runId).path, before);
+  const build = list.builds.find((b) => b.runId === runId);
+  assert.equal(build.path, before);
+  assert.equal(build.archived, false);
   assert.deepEqual(errors, []);
 });
 

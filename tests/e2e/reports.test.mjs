@@ -185,7 +185,7 @@ test('the slow build is stopped from its report, which shows the message', TIMEO
 
   await page.locator('.stop-build').click();
   // The confirmation names the build.
-  await assert.doesNotReject(page.locator('.confirm', { hasText: `Stop build #${runId} of team default?` }).waitFor({ timeout: 5_000 }));
+  await assert.doesNotReject(page.locator('.stop-dialog', { hasText: `Stop build #${runId} of team default?` }).waitFor({ timeout: 5_000 }));
   await page.locator('.stop-confirm').click();
   const message = page.locator('.action-result');
   await message.waitFor({ timeout: 20_000 });

@@ -8,6 +8,7 @@ use serde::Serialize;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::modal::Modal;
 use crate::notify;
 use crate::route::Route;
 use crate::session::use_session;
@@ -56,8 +57,9 @@ pub fn BuildActions(props: &BuildActionsProps) -> Html {
     };
     let cancel = {
         let stop = stop.clone();
-        Callback::from(move |_: MouseEvent| stop.set(Stop::Idle))
+        Callback::from(move |()| stop.set(Stop::Idle))
     };
+    let cancel_click = cancel.reform(|_: MouseEvent| ());
     let service = session.service();
     let capabilities = service.capabilities();
     let title = service.build_title(report).to_lowercase();
@@ -104,22 +106,27 @@ pub fn BuildActions(props: &BuildActionsProps) -> Html {
     let stop_controls = match (&*stop, stop_support.reason()) {
         (_, Some(reason)) if running => html! { <p class="help stop-unavailable">{ reason }</p> },
         (_, Some(_)) => Html::default(),
-        (Stop::Confirming, None) => html! {
-            <div class="confirm" role="group" aria-labelledby="stop-question">
-                <p id="stop-question">{ format!("Stop {description}? Every running job of it is killed.") }</p>
-                <div class="actions">
-                    <button type="button" class="button-danger stop-confirm" onclick={confirm}>
-                        { format!("Stop {title}") }
-                    </button>
-                    <button type="button" onclick={cancel}>{ "Keep it running" }</button>
-                </div>
-            </div>
-        },
         (Stop::Stopping, None) => {
             html! { <button type="button" class="button-danger" disabled=true>{ "Stopping…" }</button> }
         }
-        (_, None) if running => html! {
-            <button type="button" class="button-danger stop-build" onclick={ask}>{ "Stop" }</button>
+        // The same Stop button, open dialog or not: the dialog gives focus back to it, so
+        // it must be the same element after the dialog closes.
+        (state, None) if running => html! {
+            <>
+                <button type="button" class="button-danger stop-build" onclick={ask}>{ "Stop" }</button>
+                if *state == Stop::Confirming {
+                    <Modal title={format!("Stop {description}?")} title_id="stop-title" on_close={cancel} class="stop-dialog">
+                        <p>{ "Every running job of it is killed." }</p>
+                        <div class="actions">
+                            <button type="button" class="button-danger stop-confirm" onclick={confirm}>
+                                { format!("Stop {title}") }
+                            </button>
+                            // Focused first: Enter alone must not kill a build.
+                            <button type="button" onclick={cancel_click} data-autofocus="">{ "Keep it running" }</button>
+                        </div>
+                    </Modal>
+                }
+            </>
         },
         _ => Html::default(),
     };

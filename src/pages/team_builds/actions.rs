@@ -14,6 +14,7 @@ use yew::prelude::*;
 
 use super::store::{BuildsStore, StoreAction};
 use crate::api::{self, ApiError, Client};
+use crate::components::toasts::{ToastButton, Toaster};
 use crate::session::{SessionAction, SessionHandle};
 
 /// One of the actions a build can take.
@@ -152,11 +153,35 @@ pub struct Runner {
     pub session: SessionHandle,
     /// Numbers reports, so outcomes of a replaced report are not shown under a new one.
     pub last_report: Rc<Cell<u32>>,
+    /// Where an archive or restore offers its Undo; `None` where no toast host is mounted.
+    pub toaster: Option<Toaster>,
+}
+
+/// "Build #12 archived." / "3 builds restored.", and what its Undo button is called.
+pub fn undo_words(kind: &Kind, builds: &[Rc<TeamBuild>]) -> Option<(String, String)> {
+    let (done, doing) = match kind {
+        Kind::Archive => ("archived", "archiving"),
+        Kind::Restore => ("restored", "restoring"),
+        _ => return None,
+    };
+    let what = match builds {
+        [] => return None,
+        [one] => format!("build #{}", one.run_id),
+        many => format!("{} builds", many.len()),
+    };
+    let mut message = format!("{what} {done}.");
+    message[..1].make_ascii_uppercase();
+    Some((message, format!("Undo {doing} {what}")))
 }
 
 impl Runner {
-    /// Runs `kind` on `builds`, one after another, reporting each.
+    /// Runs `kind` on `builds`, one after another, reporting each. An archive or restore
+    /// then offers to undo itself in a toast.
     pub fn run(&self, kind: Kind, builds: Vec<Rc<TeamBuild>>) {
+        self.run_then(kind, builds, true);
+    }
+
+    fn run_then(&self, kind: Kind, builds: Vec<Rc<TeamBuild>>, offer_undo: bool) {
         let Some(first) = builds.first() else { return };
         let id = self.last_report.get().wrapping_add(1);
         self.last_report.set(id);
@@ -167,14 +192,31 @@ impl Runner {
         });
         let runner = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
+            let mut changed = Vec::new();
             for build in builds {
-                let outcome = runner.one(&kind, &build).await;
+                let (outcome, now) = runner.one(&kind, &build).await;
                 runner.reports.dispatch(ReportAction::Outcome { id, outcome });
+                changed.extend(now.map(Rc::new));
+            }
+            if offer_undo {
+                runner.offer_undo(&kind, changed);
             }
         });
     }
 
-    async fn one(&self, kind: &Kind, build: &TeamBuild) -> Outcome {
+    /// A toast that says what was archived (or restored), with an Undo that does the opposite.
+    fn offer_undo(&self, kind: &Kind, changed: Vec<Rc<TeamBuild>>) {
+        let (Some(toaster), Some((message, aria_label))) = (&self.toaster, undo_words(kind, &changed)) else {
+            return;
+        };
+        let opposite = if *kind == Kind::Archive { Kind::Restore } else { Kind::Archive };
+        let runner = self.clone();
+        let on_click = Callback::from(move |()| runner.run_then(opposite.clone(), changed.clone(), false));
+        toaster.note(message, Some(ToastButton { label: "Undo".into(), aria_label: aria_label.into(), on_click }));
+    }
+
+    /// Acts on one build; answers how it went and, when it worked, the build as it now is.
+    async fn one(&self, kind: &Kind, build: &TeamBuild) -> (Outcome, Option<TeamBuild>) {
         let run_id = build.run_id;
         self.store.dispatch(StoreAction::Begin {
             run_id,
@@ -183,15 +225,15 @@ impl Runner {
         });
         match self.call(kind, build).await {
             Ok((message, updated)) => {
-                self.store.dispatch(StoreAction::Succeeded { run_id, build: updated });
-                Outcome { run_id, ok: true, message }
+                self.store.dispatch(StoreAction::Succeeded { run_id, build: updated.clone() });
+                (Outcome { run_id, ok: true, message }, updated)
             }
             Err(error) => {
                 if error.is_unauthorized() {
                     self.session.dispatch(SessionAction::ShowError(error.clone()));
                 }
                 self.store.dispatch(StoreAction::RolledBack { run_id, previous: build.clone() });
-                Outcome { run_id, ok: false, message: sentence(&error.to_string(), "Nothing was changed.") }
+                (Outcome { run_id, ok: false, message: sentence(&error.to_string(), "Nothing was changed.") }, None)
             }
         }
     }

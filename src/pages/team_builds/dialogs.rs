@@ -1,13 +1,17 @@
 //! The page's dialogs: confirming a stop (naming every build it stops) and editing tags.
+//! They sit in the shared [`Modal`], which keeps focus inside while open and gives it back
+//! to the button that opened them. A stop dialog marks "Keep running" with
+//! `data-autofocus`: Enter alone must not kill a build.
 
 use std::rc::Rc;
 
 use kiln_api::teams::TeamBuild;
-use web_sys::{HtmlElement, HtmlInputElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::actions::Kind;
 use super::filters::parse_tags;
+use crate::components::modal::Modal;
 use crate::time_fmt::{now_millis, relative};
 
 /// Which dialog is open, and for which builds.
@@ -28,51 +32,6 @@ pub struct DialogProps {
     /// The action the person confirmed, for the dialog's builds.
     pub on_confirm: Callback<(Kind, Vec<Rc<TeamBuild>>)>,
     pub on_cancel: Callback<()>,
-}
-
-/// A modal frame: a title, the body, Escape and the backdrop cancel, focus starts inside.
-#[derive(Properties, PartialEq)]
-struct FrameProps {
-    title: AttrValue,
-    on_cancel: Callback<()>,
-    children: Html,
-}
-
-#[component]
-fn Frame(props: &FrameProps) -> Html {
-    let node = use_node_ref();
-    {
-        let node = node.clone();
-        use_effect_with((), move |_| {
-            // Focus what the dialog marks, so the keyboard is where the dialog is. A stop
-            // dialog marks "Keep running": Enter alone must not kill a build.
-            if let Some(first) = node
-                .cast::<HtmlElement>()
-                .and_then(|d| d.query_selector("[data-autofocus]").ok().flatten())
-                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(e).ok())
-            {
-                let _ = first.focus();
-            }
-        });
-    }
-    let onkeydown = {
-        let on_cancel = props.on_cancel.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                on_cancel.emit(());
-            }
-        })
-    };
-    let on_backdrop = props.on_cancel.reform(|_: MouseEvent| ());
-    html! {
-        <div class="dialog-layer" {onkeydown}>
-            <div class="dialog-backdrop" onclick={on_backdrop}></div>
-            <div ref={node} class="dialog card" role="dialog" aria-modal="true" aria-labelledby="dialog-title">
-                <h2 id="dialog-title">{ props.title.clone() }</h2>
-                { props.children.clone() }
-            </div>
-        </div>
-    }
 }
 
 fn describe(build: &TeamBuild) -> String {
@@ -104,7 +63,7 @@ pub fn ActionDialog(props: &DialogProps) -> Html {
                 props.on_confirm.reform(move |_: MouseEvent| (Kind::Stop, builds.clone()))
             };
             html! {
-                <Frame title={title} on_cancel={props.on_cancel.clone()}>
+                <Modal title={title} title_id="dialog-title" on_close={props.on_cancel.clone()}>
                     <p>{ "Every process of these builds is killed; their running jobs end as cancelled." }</p>
                     <ul class="dialog-builds">
                         { for builds.iter().map(|b| html! { <li><span class="mono">{ describe(b) }</span><br/><span class="mono muted">{ b.build_rid.to_string() }</span></li> }) }
@@ -113,7 +72,7 @@ pub fn ActionDialog(props: &DialogProps) -> Html {
                         <button type="button" class="button-danger" {onclick}>{ confirm_label }</button>
                         <button type="button" onclick={cancel} data-autofocus="">{ "Keep running" }</button>
                     </div>
-                </Frame>
+                </Modal>
             }
         }
         Dialog::EditTags(build) => {
@@ -126,7 +85,7 @@ pub fn ActionDialog(props: &DialogProps) -> Html {
                 })
             };
             html! {
-                <Frame title={format!("Tags of build #{}", build.run_id)} on_cancel={props.on_cancel.clone()}>
+                <Modal title={format!("Tags of build #{}", build.run_id)} title_id="dialog-title" on_close={props.on_cancel.clone()}>
                     <form class="form" {onsubmit}>
                         <div class="field">
                             <label for="edit-tags">{ "Tags" }</label>
@@ -139,7 +98,7 @@ pub fn ActionDialog(props: &DialogProps) -> Html {
                             <button type="button" onclick={cancel}>{ "Cancel" }</button>
                         </div>
                     </form>
-                </Frame>
+                </Modal>
             }
         }
         Dialog::BulkTag { builds, remove } => {
@@ -163,7 +122,7 @@ pub fn ActionDialog(props: &DialogProps) -> Html {
                 (format!("Add a tag to {} builds", builds.len()), "Add tag")
             };
             html! {
-                <Frame title={title} on_cancel={props.on_cancel.clone()}>
+                <Modal title={title} title_id="dialog-title" on_close={props.on_cancel.clone()}>
                     <form class="form" {onsubmit}>
                         <div class="field">
                             <label for="bulk-tag">{ "Tag" }</label>
@@ -174,7 +133,7 @@ pub fn ActionDialog(props: &DialogProps) -> Html {
                             <button type="button" onclick={cancel}>{ "Cancel" }</button>
                         </div>
                     </form>
-                </Frame>
+                </Modal>
             }
         }
     }

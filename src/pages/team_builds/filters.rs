@@ -219,13 +219,18 @@ pub enum Verdict {
     Unknown,
 }
 
+/// Whether a view of "Current", "Archived" or "All builds" shows a build so archived.
+pub fn archived_admits(filter: ArchivedFilter, archived: bool) -> bool {
+    match filter {
+        ArchivedFilter::False => !archived,
+        ArchivedFilter::True => archived,
+        ArchivedFilter::All => true,
+    }
+}
+
 /// Judges a build that arrived live against the view's filters.
 pub fn matches(build: &TeamBuild, filters: &Filters) -> Verdict {
-    let archived_ok = match filters.archived {
-        ArchivedFilter::False => !build.archived,
-        ArchivedFilter::True => build.archived,
-        ArchivedFilter::All => true,
-    };
+    let archived_ok = archived_admits(filters.archived, build.archived);
     let state_ok = filters.state.is_none_or(|s| s == build.status.state);
     let tag_ok = filters.tag.as_ref().is_none_or(|t| build.tags.iter().any(|bt| bt == t));
     if !(archived_ok && state_ok && tag_ok) {

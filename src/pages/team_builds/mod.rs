@@ -33,7 +33,7 @@ use self::row::RowAction;
 use self::store::{BuildsStore, StoreAction};
 use self::table::BuildsTable;
 use self::toolbar::FilterBar;
-use crate::components::toasts::NotificationsOptIn;
+use crate::components::toasts::{NotificationsOptIn, Toaster};
 use crate::notify;
 use crate::route::Route;
 use crate::session::{SessionAction, use_session};
@@ -128,6 +128,7 @@ fn TeamBuildsView(props: &ViewProps) -> Html {
     let last_report = use_memo((), |_| Cell::new(0u32));
     let reload = use_state(|| 0u32);
     let poll_error = use_state_eq(|| None::<String>);
+    let toaster = use_context::<Toaster>();
 
     // A new listing whenever the service, the team or the filters change (not the sort).
     {
@@ -268,6 +269,7 @@ fn TeamBuildsView(props: &ViewProps) -> Html {
         reports: reports.dispatcher(),
         session: session.clone(),
         last_report: last_report.clone(),
+        toaster: toaster.clone(),
     };
     let on_action = {
         let (runner, dialog, watched) = (runner.clone(), dialog.clone(), watched.clone());

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use kiln_api::teams::TeamBuild;
 use yew::prelude::*;
 
-use super::filters::{Filters, Verdict, matches};
+use super::filters::{Filters, Verdict, archived_admits, matches};
 use crate::api::ApiError;
 
 /// The builds of one listing, in the order they arrived (the view sorts them).
@@ -90,6 +90,19 @@ impl BuildsStore {
         }
     }
 
+    /// Puts a build the person acted on where the view wants it: a build archived from
+    /// "Current builds" (or restored from "Archived builds") leaves at once; one that
+    /// belongs (an undo, a rollback) comes back. Live updates do not do this: rows the
+    /// person did not touch never vanish under their eyes.
+    fn place(&mut self, build: TeamBuild) {
+        let rows = Rc::make_mut(&mut self.rows);
+        if archived_admits(self.filters.archived, build.archived) {
+            BuildsStore::replace_or_add(rows, build, true);
+        } else {
+            rows.retain(|b| b.run_id != build.run_id);
+        }
+    }
+
     fn clear_marks(&mut self, run_id: u64) {
         if self.pending.contains_key(&run_id) {
             Rc::make_mut(&mut self.pending).remove(&run_id);
@@ -160,19 +173,19 @@ impl Reducible for BuildsStore {
                 next.clear_marks(run_id);
                 Rc::make_mut(&mut next.pending).insert(run_id, label);
                 if let Some(build) = optimistic {
-                    BuildsStore::replace_or_add(Rc::make_mut(&mut next.rows), build, false);
+                    next.place(build);
                 }
             }
             StoreAction::Succeeded { run_id, build } => {
                 next.clear_marks(run_id);
                 if let Some(build) = build {
-                    BuildsStore::replace_or_add(Rc::make_mut(&mut next.rows), build, false);
+                    next.place(build);
                 }
             }
             StoreAction::RolledBack { run_id, previous } => {
                 next.clear_marks(run_id);
                 Rc::make_mut(&mut next.rolled_back).insert(run_id);
-                BuildsStore::replace_or_add(Rc::make_mut(&mut next.rows), previous, false);
+                next.place(previous);
             }
         }
         Rc::new(next)
