@@ -9,6 +9,7 @@ mod auth;
 mod builds;
 mod common;
 mod dialogs;
+mod filter_typing;
 mod foundry;
 mod live;
 mod reports;
