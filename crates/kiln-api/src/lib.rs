@@ -5,6 +5,7 @@
 
 pub mod build2;
 pub mod error;
+pub mod log_streams;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod orchestration;
@@ -17,6 +18,7 @@ pub mod teams;
 pub mod timestamp;
 
 pub use error::{ConjureError, ErrorCode, ErrorName};
+pub use log_streams::{LOG_STDERR_HEADER, StderrRanges};
 pub use rid::{Rid, RidError};
 pub use team::{TeamName, TeamNameError};
 pub use timestamp::Timestamp;

@@ -8,6 +8,7 @@
 
 mod changes;
 pub mod executor;
+pub(crate) mod log_streams;
 mod options;
 pub(crate) mod process;
 mod recovery;

@@ -59,23 +59,23 @@ impl Spawner {
     }
 
     /// Spawns `sh -c <command>` as the leader of a new process group, so that one signal to
-    /// the group reaches its children and grandchildren too.
+    /// the group reaches its children and grandchildren too. Its stdout goes to `stdout`;
+    /// its stderr is a pipe, the child's `stderr`, for the caller to relay.
     pub async fn spawn(
         &self,
         command: &str,
         dir: &Path,
         env: &[(String, String)],
-        log: std::fs::File,
+        stdout: std::fs::File,
     ) -> std::io::Result<Child> {
-        let stderr = log.try_clone()?;
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
             .arg(command)
             .current_dir(dir)
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
-            .stdout(Stdio::from(log))
-            .stderr(Stdio::from(stderr))
+            .stdout(Stdio::from(stdout))
+            .stderr(Stdio::piped())
             .process_group(0)
             .kill_on_drop(false);
         die_with_parent(&mut cmd);

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use kiln_api::teams::LogQuery;
-use kiln_api::{ErrorName, LOG_COMPLETE_HEADER, LOG_NEXT_OFFSET_HEADER};
+use kiln_api::{ErrorName, LOG_COMPLETE_HEADER, LOG_NEXT_OFFSET_HEADER, LOG_STDERR_HEADER};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -17,10 +17,14 @@ use super::error::AppError;
 use super::extract::{ApiPath, ApiQuery, TeamRun, rid_param};
 use super::openapi::{Invalid, NotFound, Unauthenticated};
 use super::teams::load_build;
+use crate::engine::log_streams;
 use crate::store::builds;
 
 /// The most one request returns; the client asks again from the next offset.
 const CHUNK: u64 = 256 * 1024;
+/// The most stderr ranges one piece lists; a piece with more ends after the last one
+/// listed, which keeps the header small (a few KiB) whatever the job wrote.
+const MAX_STDERR_RANGES: usize = 256;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(log))
@@ -33,12 +37,13 @@ struct JobPath {
 }
 
 /// A piece of an attempt's log from a byte offset: at most 256 KiB, ending on a character
-/// boundary while the log may still grow.
+/// boundary while the log may still grow, with the byte ranges in it that came from stderr.
 #[utoipa::path(get, path = "/api/v1/teams/{team}/builds/{run_id}/jobs/{job_rid}/log", tag = "teams",
     params(TeamRun, ("job_rid" = inline(kiln_api::Rid), Path), LogQuery),
     responses((status = 200, description = "The log piece", content_type = "text/plain; charset=utf-8", body = String,
         headers(("Kiln-Log-Next-Offset" = u64, description = "The offset to ask for next"),
-            ("Kiln-Log-Complete" = bool, description = "Whether the log will grow no further"))),
+            ("Kiln-Log-Complete" = bool, description = "Whether the log will grow no further"),
+            ("Kiln-Log-Stderr" = String, description = "Byte ranges of the log in this piece that came from stderr: `start-end,…`, end exclusive"))),
         Invalid, Unauthenticated, NotFound))]
 async fn log(
     State(state): State<AppState>,
@@ -79,16 +84,30 @@ async fn log(
         Err(e) => return Err(e.into()),
     };
     let start = offset.min(len);
+    let read_to = start + body.len() as u64;
+    let mut stderr = log_streams::read_index(&path).await?.clipped(&(start..read_to));
+    if stderr.0.len() > MAX_STDERR_RANGES {
+        stderr.0.truncate(MAX_STDERR_RANGES);
+        let cut = stderr.0.last().map_or(read_to, |r| r.end);
+        body.truncate((cut - start) as usize);
+    }
     // More bytes may follow this chunk: the file is longer, or the attempt still writes it.
     let more_may_follow = start + (body.len() as u64) < len || !finished;
     body.truncate(utf8_chunk_len(&body, more_may_follow));
     let next = start + body.len() as u64;
+    let stderr = stderr.clipped(&(start..next));
     let complete = finished && next >= len;
     let mut response = String::from_utf8_lossy(&body).into_owned().into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     headers.insert(LOG_NEXT_OFFSET_HEADER, HeaderValue::from(next));
     headers.insert(LOG_COMPLETE_HEADER, HeaderValue::from_static(if complete { "true" } else { "false" }));
+    if !stderr.is_empty() {
+        // Digits, dashes and commas only: always a valid header value.
+        if let Ok(value) = HeaderValue::from_str(&stderr.to_string()) {
+            headers.insert(LOG_STDERR_HEADER, value);
+        }
+    }
     Ok(response)
 }
 

@@ -100,6 +100,7 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             .expose_headers([
                 HeaderName::from_static("kiln-log-next-offset"),
                 HeaderName::from_static("kiln-log-complete"),
+                HeaderName::from_static("kiln-log-stderr"),
             ]),
     )
 }

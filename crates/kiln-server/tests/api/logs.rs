@@ -49,3 +49,34 @@ async fn log_chunks_end_on_a_character_boundary() {
     assert_eq!(text.len(), expected.len());
     assert!(text == expected, "the log reads back byte for byte");
 }
+
+/// Writes stdout and stderr in turn, waiting a little between them so that each write
+/// reaches the log on its own (stderr passes through the server; stdout does not).
+const STREAMS: &str = r#"
+[[job_specs]]
+name = "streams"
+outputs = ["out"]
+command = "echo 'out one'; sleep 0.2; echo 'err one' >&2; sleep 0.2; echo 'out two'; sleep 0.2; echo 'err two' >&2; sleep 0.2; echo 'out three'"
+"#;
+
+#[tokio::test]
+async fn a_log_piece_says_which_bytes_came_from_stderr() {
+    let s = helpers::start(STREAMS, &[]).await;
+    let b = s.run(helpers::job_specs_body(&["streams"], json!({})), BuildStatus::Succeeded).await;
+    let report = s.job(&b.jobs[0].rid).await;
+    let log_url = report.attempts[0].log_url.clone().expect("a log URL");
+
+    let r = s.get(&format!("{log_url}&offset=0")).await;
+    assert_eq!(r.status(), 200);
+    let ranges = r.headers()[kiln_api::LOG_STDERR_HEADER].to_str().expect("text").to_owned();
+    let text = r.text().await.expect("log text");
+    assert_eq!(text, "out one\nerr one\nout two\nerr two\nout three\n", "both streams, in the order written");
+    let ranges = kiln_api::StderrRanges::parse(&ranges).expect("ranges");
+    let stderr: Vec<&str> = ranges.0.iter().map(|r| &text[r.start as usize..r.end as usize]).collect();
+    assert_eq!(stderr, ["err one\n", "err two\n"]);
+
+    // A piece from an offset lists only its own part of the ranges.
+    let r = s.get(&format!("{log_url}&offset=12")).await;
+    let ranges = r.headers()[kiln_api::LOG_STDERR_HEADER].to_str().expect("text").to_owned();
+    assert_eq!(ranges, "12-16,24-32");
+}
