@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use kiln_api::teams::RuntimeConfig;
-use kiln_api::{ConjureError, LOG_COMPLETE_HEADER, LOG_NEXT_OFFSET_HEADER};
+use kiln_api::{ConjureError, LOG_COMPLETE_HEADER, LOG_NEXT_OFFSET_HEADER, LOG_STDERR_HEADER, StderrRanges};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -35,6 +35,9 @@ pub struct LogChunk {
     pub text: String,
     pub next_offset: u64,
     pub complete: bool,
+    /// The bytes of the log in this piece that came from stderr (`Kiln-Log-Stderr`); none
+    /// when the service does not say.
+    pub stderr: StderrRanges,
 }
 
 impl Client {
@@ -143,10 +146,12 @@ impl Client {
         let headers = response.headers();
         let next_offset = headers.get(LOG_NEXT_OFFSET_HEADER).and_then(|v| v.parse().ok());
         let complete = headers.get(LOG_COMPLETE_HEADER).is_some_and(|v| v == "true");
+        // A header we cannot read only loses the marks, not the log.
+        let stderr = headers.get(LOG_STDERR_HEADER).and_then(|v| StderrRanges::parse(&v).ok()).unwrap_or_default();
         let text = response.text().await.map_err(|e| ApiError::Decode(e.to_string()))?;
         let next_offset =
             next_offset.ok_or_else(|| ApiError::Decode(format!("missing {LOG_NEXT_OFFSET_HEADER} header")))?;
-        Ok(LogChunk { text, next_offset, complete })
+        Ok(LogChunk { text, next_offset, complete, stderr })
     }
 }
 

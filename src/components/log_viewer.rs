@@ -339,10 +339,13 @@ pub fn LogViewer(props: &LogViewerProps) -> Html {
                 let line = log.line(index);
                 let pieces = text::pieces(line, matches, by_line.get(&index).copied());
                 let number = index + 1;
+                let stderr = log.is_stderr(index);
+                let label = if stderr { format!("Line {number}, stderr") } else { format!("Line {number}") };
                 html! {
-                    <div key={index} class={classes!("log-line", (*marked == Some(index)).then_some("marked"))} style={LINE_STYLE}>
+                    <div key={index} class={classes!("log-line", (*marked == Some(index)).then_some("marked"), stderr.then_some("stderr"))}
+                        style={LINE_STYLE} title={stderr.then_some("Written to stderr")}>
                         <a class="ln" href={text::fragment_for_line(number)} data-line={number.to_string()}
-                            aria-label={format!("Line {number}")}>{ number }</a>
+                            aria-label={label}>{ number }</a>
                         <span class="lt">{ for pieces.into_iter().map(|piece| render_piece(piece, *current)) }</span>
                     </div>
                 }
@@ -402,7 +405,11 @@ fn render_piece(piece: Piece<'_>, current: usize) -> Html {
 
 fn first_error_title(clue: Option<ErrorClue>) -> &'static str {
     match clue {
+        Some(ErrorClue::StderrMarker) => "The first line on stderr containing error, fail, exception or traceback",
         Some(ErrorClue::Marker) | None => "The first line containing error, fail, exception or traceback",
+        Some(ErrorClue::LastStderrOfAFailure) => {
+            "No line says error, but the attempt failed: the last thing it wrote to stderr"
+        }
         Some(ErrorClue::LastWordsOfAFailure) => {
             "No line says error, but the attempt failed: its last line, where a job usually says why"
         }

@@ -11,7 +11,7 @@ use kiln_api::build2::{
     UpstreamSelection,
 };
 use kiln_api::teams::CatalogQuery;
-use kiln_api::{Rid, TeamName, Timestamp};
+use kiln_api::{Rid, StderrRanges, TeamName, Timestamp};
 use kiln_console::api::{self, Client, LogChunk};
 use kiln_console::components::job_graph::{JobGraph, job_deps, layers, layout};
 use kiln_console::components::log_viewer::ansi::Color;
@@ -320,8 +320,79 @@ fn first_error_falls_back_to_the_last_words_of_a_failed_attempt() {
     assert_eq!(text::first_error(&LogText::from_text(""), true), None);
 }
 
+/// One range of stderr bytes, `start..end`.
+fn stderr_at(start: u64, end: u64) -> StderrRanges {
+    let mut ranges = StderrRanges::default();
+    ranges.push(start..end);
+    ranges
+}
+
+#[wasm_bindgen_test]
+fn stderr_marks_lines_and_leads_first_error() {
+    let mut log = LogText::from_text("INFO start\nwarming up\nERROR on stdout\nretrying\nbye\n");
+    // "warming up\n" (11..22) and "retrying\n" (38..47) came from stderr.
+    log.mark_stderr(&StderrRanges(vec![11..22, 38..47]));
+    let marked: Vec<bool> = (0..log.line_count()).map(|i| log.is_stderr(i)).collect();
+    assert_eq!(marked, [false, true, false, true, false]);
+    assert_eq!(text::first_error(&log, true), Some((2, ErrorClue::Marker)), "stderr alone is not an error");
+
+    let mut log = LogText::from_text("ERROR-free output fails nothing\nTraceback (most recent call last)\n");
+    log.mark_stderr(&stderr_at(32, 66));
+    assert_eq!(
+        text::first_error(&log, false),
+        Some((1, ErrorClue::StderrMarker)),
+        "an error word on stderr comes first"
+    );
+
+    let mut log = LogText::from_text("working\nnot warmed up yet\nsummary\n");
+    log.mark_stderr(&stderr_at(8, 26));
+    assert_eq!(text::first_error(&log, false), None, "a successful attempt without markers has no error");
+    assert_eq!(text::first_error(&log, true), Some((1, ErrorClue::LastStderrOfAFailure)));
+}
+
+/// The demo's customer-segments job fails its first attempt with exit 75 and a line on
+/// stderr that has no error word: the viewer marks that line and "First error" finds it.
+#[wasm_bindgen_test]
+async fn the_log_viewer_marks_stderr_and_first_error_finds_it_on_a_real_attempt() {
+    require_server();
+    let segments = jobspec("customer-segments").await;
+    let build = submit(JobSpecSelection::JobSpecs(JobSpecsSelection {
+        job_spec_rids: vec![segments.clone()],
+        is_required: Some(true),
+    }))
+    .await;
+    let mut finished = None;
+    let deadline = js_sys::Date::now() + 60_000.0;
+    while finished.is_none() {
+        assert!(js_sys::Date::now() < deadline, "customer-segments did not finish within a minute");
+        let report = api::build2::build_report(&client(), &build).await.expect("the report").expect("the build");
+        finished = report
+            .jobs
+            .iter()
+            .find(|j| j.job_spec_rid == segments && j.status.is_terminal())
+            .map(|j| (report.team.clone(), report.run_id, j.rid.clone()));
+        gloo_timers::future::sleep(Duration::from_millis(300)).await;
+    }
+    let (team, run_id, job) = finished.expect("the job finished");
+    let source = LogSource::Service { client: client(), team, run_id, job, attempt: 1 };
+    let root = mount(test_config(), None, html! { <LogViewer {source} failed={true} /> });
+    wait_for("the stderr line", WAIT, || {
+        query_all(&root, ".log-line.stderr").iter().any(|l| text_of(l, ".lt").contains("not warmed up yet"))
+    })
+    .await;
+    let button = query(&root, ".log-first-error").expect("the First error button");
+    assert!(!button.has_attribute("disabled"), "First error is on for the failed attempt");
+    assert!(button.title().contains("stderr"), "{}", button.title());
+    button.click();
+    wait_for("the stderr line marked", WAIT, || {
+        query(&root, ".log-line.marked.stderr").is_some_and(|l| text_of(&l, ".lt").contains("not warmed up yet"))
+    })
+    .await;
+    root.remove();
+}
+
 fn chunk(text: &str, next_offset: u64, complete: bool) -> LogChunk {
-    LogChunk { text: text.to_owned(), next_offset, complete }
+    LogChunk { text: text.to_owned(), next_offset, complete, stderr: Default::default() }
 }
 
 #[wasm_bindgen_test]

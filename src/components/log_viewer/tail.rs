@@ -54,6 +54,7 @@ impl Tail {
             Applied::Unchanged
         } else {
             log.push(&chunk.text);
+            log.mark_stderr(&chunk.stderr);
             Applied::Grew
         }
     }

@@ -2,6 +2,8 @@
 //! the questions the viewer asks of it (matches of a search, the first error line).
 //! Searches and error markers look at the visible text: ANSI escapes are not part of it.
 
+use kiln_api::StderrRanges;
+
 use super::ansi::{self, Style};
 
 /// The whole log so far. Lines are ranges into `raw`, so a large log is held once and
@@ -11,6 +13,10 @@ pub struct LogText {
     raw: String,
     /// Byte index in `raw` where each line starts; the last line may still be growing.
     starts: Vec<usize>,
+    /// The byte ranges that came from stderr. They are offsets in the service's file,
+    /// which are offsets in `raw` as long as the log is valid UTF-8 (a replaced broken
+    /// byte would shift the marks after it).
+    stderr: StderrRanges,
 }
 
 impl LogText {
@@ -39,6 +45,24 @@ impl LogText {
                 self.starts.push(base + i + 1);
             }
         }
+    }
+
+    /// Notes bytes that came from stderr (from the piece just pushed).
+    pub fn mark_stderr(&mut self, ranges: &StderrRanges) {
+        for range in &ranges.0 {
+            self.stderr.push(range.clone());
+        }
+    }
+
+    /// Whether any byte of line `index` (its line ending aside) came from stderr.
+    pub fn is_stderr(&self, index: usize) -> bool {
+        let Some(&start) = self.starts.get(index) else { return false };
+        let end = self.starts.get(index + 1).map_or(self.raw.len(), |next| next - 1).max(start + 1);
+        let (start, end) = (start as u64, end as u64);
+        // The first range that ends after the line starts is the only one that can overlap it.
+        let ranges = &self.stderr.0;
+        let first = ranges.partition_point(|r| r.end <= start);
+        ranges.get(first).is_some_and(|r| r.start < end)
     }
 
     /// The number of lines, counting a last line that has no newline yet but not the
@@ -114,9 +138,14 @@ pub fn is_error_line(line: &str) -> bool {
 /// Why "First error" points where it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClue {
-    /// A line that says error, fail, exception or traceback.
+    /// A stderr line that says error, fail, exception or traceback.
+    StderrMarker,
+    /// A line that says so, on either stream.
     Marker,
-    /// No line says so, but the attempt failed: its last words are usually why.
+    /// No line says so, but the attempt failed: what it last wrote to stderr.
+    LastStderrOfAFailure,
+    /// No line says so and nothing came from stderr, but the attempt failed: its last
+    /// words are usually why.
     LastWordsOfAFailure,
 }
 
@@ -125,19 +154,26 @@ pub fn first_error_line(log: &LogText) -> Option<usize> {
     log.lines().position(is_error_line)
 }
 
-/// The line "First error" jumps to: the first marked line, or, when the attempt ended in
-/// failure (`failed`) and no line is marked, its last non-blank line.
+/// The line "First error" jumps to, by the first clue that finds one: a stderr line that
+/// says error; any line that says so; and when the attempt ended in failure (`failed`, its
+/// exit status), its last non-blank stderr line, then its last non-blank line. stderr
+/// alone is not a clue: many tools log everything there.
 pub fn first_error(log: &LogText, failed: bool) -> Option<(usize, ErrorClue)> {
+    let lines = 0..log.line_count();
+    if let Some(line) = lines.clone().find(|&i| log.is_stderr(i) && is_error_line(log.line(i))) {
+        return Some((line, ErrorClue::StderrMarker));
+    }
     if let Some(line) = first_error_line(log) {
         return Some((line, ErrorClue::Marker));
     }
     if !failed {
         return None;
     }
-    (0..log.line_count())
-        .rev()
-        .find(|&i| !ansi::strip(log.line(i)).trim().is_empty())
-        .map(|line| (line, ErrorClue::LastWordsOfAFailure))
+    let said_something = |i: &usize| !ansi::strip(log.line(*i)).trim().is_empty();
+    if let Some(line) = lines.clone().rev().filter(said_something).find(|&i| log.is_stderr(i)) {
+        return Some((line, ErrorClue::LastStderrOfAFailure));
+    }
+    lines.rev().find(said_something).map(|line| (line, ErrorClue::LastWordsOfAFailure))
 }
 
 /// The 1-based line a URL fragment such as `#L42` points at.
