@@ -73,7 +73,10 @@ fn install_fetch_block() {
               window.__kilnFetched += 1;
               const done = () => { window.__kilnInFlight -= 1; };
               const answer = window.__kilnRealFetch.call(window, input, init);
-              answer.then(done, done);
+              // fetch answers with the headers; the page reads the report from the body
+              // later. So a fetch counts as on its way until a copy of its body has been
+              // read and one more task has run (the page's own read ends with it).
+              answer.then((r) => r.clone().text()).then(() => setTimeout(done, 0), done);
               return answer;
             }
             return window.__kilnRealFetch.call(window, input, init);
@@ -186,8 +189,9 @@ async fn the_build_report_follows_events_with_no_poll_in_between() {
     let took = job_took(&root, "customer-lifetime").expect("a running job shows how long it has run");
     // The shared clock moves the running job's time; two seconds pass, more than the
     // fallback polling interval, and nothing polls.
-    // Waits as `wait_for` does, but says what the row showed when it gives up (this wait
-    // has failed now and then in full runs on a loaded machine, never alone).
+    // Waits as `wait_for` does, but says what the row showed when it gives up. (That is how
+    // a flake was found: a report read from a body still on its way after the counter said
+    // "none", older than the events, put the job back to Waiting.)
     let deadline = js_sys::Date::now() + WAIT.as_millis() as f64;
     while job_took(&root, "customer-lifetime").is_none_or(|t| t < took + 2) {
         assert!(
