@@ -219,6 +219,29 @@ fn the_store_upserts_live_builds_and_drops_stale_pages() {
 }
 
 #[wasm_bindgen_test]
+fn an_actions_answer_older_than_the_events_does_not_undo_them() {
+    let store = reduce(Rc::default(), StoreAction::Reset { generation: 1, filters: Filters::default() });
+    let running = build(5, "running", &[], "ada", 0);
+    let store = reduce(
+        store,
+        StoreAction::Page { generation: 1, builds: vec![running.clone()], next_cursor: None, append: false },
+    );
+    let store = reduce(store, StoreAction::Begin { run_id: 5, label: "Stopping…", optimistic: None });
+    // The stopped event arrives before Stop's read-back, which still says running.
+    let store = reduce(store, StoreAction::Upsert(build(5, "stopped", &[], "ada", 1)));
+    let store = reduce(store, StoreAction::Succeeded { run_id: 5, build: Some(running) });
+    assert_eq!(store.rows[0].status.state, TeamBuildState::Stopped);
+    assert!(store.pending.is_empty());
+    // A newer answer is taken as it is.
+    let store =
+        reduce(store, StoreAction::Succeeded { run_id: 5, build: Some(build(5, "complete", &["x"], "ada", 2)) });
+    assert_eq!(
+        (store.rows[0].status.state, store.rows[0].tags.clone()),
+        (TeamBuildState::Complete, vec!["x".to_owned()])
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_failed_action_is_rolled_back_and_marked() {
     let store = reduce(Rc::default(), StoreAction::Reset { generation: 1, filters: Filters::default() });
     let original = build(4, "complete", &["a"], "x", 0);

@@ -94,7 +94,17 @@ impl BuildsStore {
     /// "Current builds" (or restored from "Archived builds") leaves at once; one that
     /// belongs (an undo, a rollback) comes back. Live updates do not do this: rows the
     /// person did not touch never vanish under their eyes.
+    ///
+    /// An action's answer can be older than an event that came before it (Stop reads the
+    /// build back while its jobs are still being killed, and the CANCELED event may already
+    /// be here): a status older than the row's is not taken, the rest of the answer is.
     fn place(&mut self, build: TeamBuild) {
+        let build = match self.find(build.run_id) {
+            Some(shown) if shown.status.timestamp > build.status.timestamp => {
+                TeamBuild { status: shown.status.clone(), ..build }
+            }
+            _ => build,
+        };
         let rows = Rc::make_mut(&mut self.rows);
         if archived_admits(self.filters.archived, build.archived) {
             BuildsStore::replace_or_add(rows, build, true);
