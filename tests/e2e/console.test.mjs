@@ -313,8 +313,9 @@ test('a job spec page shows its definition, last runs and a duration trend', TIM
   await page.waitForURL((url) => url.pathname === `/jobspecs/${rid}`, WAIT);
   await page.getByRole('heading', { name: 'clean-orders' }).waitFor(WAIT);
   assert.match(await page.locator('.command').innerText(), /clean_orders\.sh/);
-  assert.match(await page.locator('.facts').innerText(), /raw\/orders/);
-  assert.ok((await page.locator('.runs-table tbody tr').count()) >= 2);
+  // Datasets are named from the catalog, which may answer after the page has painted.
+  await page.locator('.facts', { hasText: 'raw/orders' }).waitFor(WAIT);
+  await page.locator('.runs-table tbody tr').nth(1).waitFor(WAIT);
   const trend = page.locator('svg.duration-trend');
   await trend.waitFor(WAIT);
   assert.ok((await trend.locator('circle.trend-ok').count()) >= 2);
