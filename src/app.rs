@@ -101,7 +101,8 @@ fn use_health_check(session: &SessionHandle) {
     let service = session.service();
     let session = session.clone();
     use_effect_with(service, move |service| {
-        let service = service.clone();
+        // The service is compared by its token too, so this is the token it sends.
+        let (service, token) = (service.clone(), session.token.clone());
         wasm_bindgen_futures::spawn_local(async move {
             let health = match service.health().await {
                 Ok(h) => {
@@ -110,9 +111,15 @@ fn use_health_check(session: &SessionHandle) {
                     }
                     Health::Ok { version: h.version }
                 }
+                // The service answered, so it is not unreachable: it wants a token (Foundry's
+                // public API has no unauthenticated call), and the header offers to sign in.
+                Err(error) if error.is_unauthorized() => {
+                    session.dispatch(SessionAction::Refused { token: token.clone(), error });
+                    Health::Ok { version: "sign-in needed".to_owned() }
+                }
                 Err(e) => Health::Down(e.to_string()),
             };
-            session.dispatch(SessionAction::Health(health));
+            session.dispatch(SessionAction::Health { token, health });
         });
     });
 }

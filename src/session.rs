@@ -110,10 +110,21 @@ pub enum SessionAction {
     SetToken(Option<String>),
     SetTeam(TeamName),
     SaveSettings(LocalSettings),
-    Health(Health),
+    /// The health check's answer for requests sent with `token`; dropped when the session
+    /// has another token by now (a sign-in finished while the check was on its way).
+    Health {
+        token: Option<String>,
+        health: Health,
+    },
     TeamsUnavailable,
     /// Shows an error in the banner; a 401 also flags that a token is needed.
     ShowError(ApiError),
+    /// A 401 to requests sent with `token`: as `ShowError`, unless the session has another
+    /// token by now, which the old answer says nothing about.
+    Refused {
+        token: Option<String>,
+        error: ApiError,
+    },
     DismissError,
 }
 
@@ -146,7 +157,17 @@ impl Reducible for Session {
                 next.teams_available = next.service().capabilities().teams_surface;
                 next.health = Health::Unknown;
             }
-            SessionAction::Health(health) => next.health = health,
+            SessionAction::Health { token, health } => {
+                if token == next.token {
+                    next.health = health;
+                }
+            }
+            SessionAction::Refused { token, error } => {
+                if token == next.token {
+                    next.needs_token |= error.is_unauthorized();
+                    next.banner = Some(error);
+                }
+            }
             SessionAction::TeamsUnavailable => next.teams_available = false,
             SessionAction::ShowError(error) => {
                 next.needs_token |= error.is_unauthorized();

@@ -16,4 +16,4 @@ pub mod teams;
 
 pub use client::{Client, LogChunk, Surface, encode};
 pub use error::ApiError;
-pub use service::{Capabilities, ExternalLink, Polling, Service, Support};
+pub use service::{Capabilities, ExternalLink, OfficialClient, Polling, Service, Support};

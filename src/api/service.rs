@@ -50,10 +50,17 @@ pub struct Capabilities {
     pub kind: ApiKind,
     /// Job-spec selections (the public API builds datasets only).
     pub job_spec_selections: Support,
+    /// A datasets selection's "Required" switch (off: a dataset no job spec produces is
+    /// skipped instead of failing the submission).
+    pub optional_datasets: Support,
+    /// Searching datasets by name and naming RIDs as they are typed (Kiln's catalog).
+    pub catalog: Support,
     /// Asking what a request would run without running it.
     pub preview: Support,
     /// Attempt logs.
     pub logs: Support,
+    /// Each job's attempts (how many, and their times).
+    pub attempts: Support,
     /// Archive, restore and tags: the teams surface's own actions.
     pub team_actions: Support,
     /// Kiln's teams surface (team lists, catalog, events stream, logs).
@@ -81,8 +88,11 @@ impl Capabilities {
     pub const BUILD2: Capabilities = Capabilities {
         kind: ApiKind::Build2,
         job_spec_selections: Support::Available,
+        optional_datasets: Support::Available,
+        catalog: Support::Available,
         preview: Support::Available,
         logs: Support::Available,
+        attempts: Support::Available,
         team_actions: Support::Available,
         teams_surface: true,
         resubmit: Support::Available,
@@ -95,10 +105,17 @@ impl Capabilities {
         job_spec_selections: Support::Unavailable(
             "Job-spec selections are not in Foundry's public API: it builds datasets (datasets, upstream or connecting).",
         ),
+        optional_datasets: Support::Unavailable(
+            "Not in Foundry's public API: every target dataset is required (one no job spec produces fails the build).",
+        ),
+        catalog: Support::Unavailable(
+            "Foundry's public API has no dataset search, so names, search and branch suggestions are off here: paste dataset RIDs (ri.foundry.main.dataset.…).",
+        ),
         preview: Support::Unavailable(
             "Foundry's public API has no preview: it cannot say what a build would run before it runs.",
         ),
         logs: Support::Unavailable("Foundry's public API has no job logs: open the build in Foundry to read them."),
+        attempts: Support::Unavailable("Foundry's public API does not list a job's attempts."),
         team_actions: Support::Unavailable(
             "Archive and tags are Kiln's team actions; Foundry's public API has neither.",
         ),
@@ -322,6 +339,33 @@ impl Service {
             Service::Build2(_) => None,
             Service::Foundry { foundry_url, .. } => {
                 Some(ExternalLink { label: "Open in Foundry", href: foundry::job_tracker_url(foundry_url, rid) })
+            }
+        }
+    }
+}
+
+/// The official Python client that sends the same build to this service, for the
+/// request view's snippet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfficialClient {
+    /// `foundry-dev-tools`' build2 call, filed under a team.
+    FoundryDevTools,
+    /// `foundry-platform-sdk`'s `Build.create` on the stack at `hostname` (`host[:port]`);
+    /// `http` when the stack is not on https (a local kiln-server).
+    FoundrySdk { hostname: String, http: bool },
+}
+
+impl Service {
+    pub fn official_client(&self) -> OfficialClient {
+        match self {
+            Service::Build2(_) => OfficialClient::FoundryDevTools,
+            Service::Foundry { foundry_url, .. } => {
+                let (http, rest) = match foundry_url.strip_prefix("http://") {
+                    Some(rest) => (true, rest),
+                    None => (false, foundry_url.strip_prefix("https://").unwrap_or(foundry_url)),
+                };
+                let hostname = rest.split('/').next().unwrap_or(rest).to_owned();
+                OfficialClient::FoundrySdk { hostname, http }
             }
         }
     }

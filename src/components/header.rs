@@ -44,7 +44,10 @@ pub fn Header() -> Html {
             </nav>
             <OpenRid />
             <div class="header-context">
-                <span class="team-chip" title="Current team">{ format!("Team: {}", session.team) }</span>
+                // Builds belong to teams only on Kiln's own surface (not on Foundry's public API).
+                if session.service().capabilities().teams_surface {
+                    <span class="team-chip" title="Current team">{ format!("Team: {}", session.team) }</span>
+                }
                 <span class="health" data-health={health_key} title={health_title}>
                     <span class="health-dot" aria-hidden="true"></span>{ health_text }
                 </span>

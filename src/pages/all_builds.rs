@@ -18,7 +18,7 @@ use crate::components::status_badge::{StatusBadge, build_look};
 use crate::components::windowed_list::{WindowedList, use_narrow};
 use crate::hooks::clock::Ago;
 use crate::route::Route;
-use crate::session::use_session;
+use crate::session::{SessionAction, use_session};
 
 /// Every row is this tall (CSS pixels), two lines on a phone; `builds.css` fits them.
 const ROW_HEIGHT: u32 = 44;
@@ -182,9 +182,9 @@ pub fn AllBuildsPage() -> Html {
     let found = use_state(Found::default);
 
     {
-        let (found, service) = (found.clone(), service.clone());
+        let (found, service, session) = (found.clone(), service.clone(), session.clone());
         use_effect_with((service, filters.clone()), move |(service, filters)| {
-            let (service, filters) = (service.clone(), filters.clone());
+            let (service, filters, token) = (service.clone(), filters.clone(), session.token.clone());
             found.set(Found { loading: filters.is_ok(), ..Found::default() });
             if let Ok(filters) = filters {
                 wasm_bindgen_futures::spawn_local(async move {
@@ -194,7 +194,13 @@ pub fn AllBuildsPage() -> Html {
                             let (rows, next) = rows_of(page);
                             Found { rows: Rc::new(rows), next, ..Found::default() }
                         }
-                        Some(Err(error)) => Found { error: Some(error), ..Found::default() },
+                        Some(Err(error)) => {
+                            // A 401 goes to the session too, so the header offers to sign in.
+                            if error.is_unauthorized() {
+                                session.dispatch(SessionAction::Refused { token, error: error.clone() });
+                            }
+                            Found { error: Some(error), ..Found::default() }
+                        }
                     });
                 });
             }

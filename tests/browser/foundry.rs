@@ -151,6 +151,34 @@ fn problems_on_options_the_public_api_lacks_do_not_block_submit() {
     assert_eq!(for_service(problems.clone(), &Capabilities::BUILD2, None), problems);
 }
 
+#[wasm_bindgen_test]
+fn the_python_snippet_is_the_sdks_build_create_with_the_same_fields() {
+    use kiln_console::api::OfficialClient;
+    use kiln_console::pages::submit::snippets::{curl_command, sdk_call};
+    let mut form = form_with(vec![selection(1, SelectionKind::Upstream, &[D1], &[], &[D2])]);
+    form.attempts = "2".into();
+    form.force_build = true;
+    let body = create_json(&form);
+    let python = sdk_call(&body, "stack.example.com", false);
+    assert!(python.contains("client.orchestration.Build.create(\n"), "{python}");
+    assert!(python.contains("hostname=\"stack.example.com\")"), "https is the SDK's default: {python}");
+    assert!(python.contains("    branch_name=\"master\",\n"), "{python}");
+    assert!(python.contains("    fallback_branches=[],\n"), "{python}");
+    assert!(python.contains("    force_build=True,\n"), "{python}");
+    assert!(python.contains("    retry_count=1,\n"), "{python}");
+    assert!(python.contains("\"ignoredRids\": [\n"), "the target keeps the wire's names: {python}");
+    assert!(python.contains("os.environ[\"FOUNDRY_TOKEN\"]"), "{python}");
+    let local = sdk_call(&body, "127.0.0.1:8080", true);
+    assert!(local.contains("config=Config(scheme=\"http\")"), "{local}");
+    // The stack is named by host; a public build has no team.
+    let service =
+        Service::new(&RuntimeConfig { foundry_url: Some("http://127.0.0.1:8080/".into()), ..foundry_config() }, None);
+    assert_eq!(service.official_client(), OfficialClient::FoundrySdk { hostname: "127.0.0.1:8080".into(), http: true });
+    assert_eq!(Service::new(&test_config(), None).official_client(), OfficialClient::FoundryDevTools);
+    let curl = curl_command("https://stack.example.com/api/v2/orchestration/builds/create", None, true, "{}");
+    assert!(!curl.contains("Kiln-Team"), "{curl}");
+}
+
 // ---- the page in Foundry mode ----------------------------------------------------------
 
 async fn foundry_page(form: FormState) -> Element {
@@ -212,6 +240,14 @@ async fn foundry_mode_shows_what_the_public_api_lacks_disabled_with_the_reason()
     assert!(text_of(&root, "#selection-kinds-unavailable").contains("not in Foundry's public API"));
     assert!(text_of(&root, ".selection[data-kind=jobSpecs] .unavailable").contains("not in Foundry's public API"));
     assert!(query(&root, ".selection[data-kind=jobSpecs] fieldset:disabled").is_some());
+    // A manual target requires every dataset: the datasets selection's switch shows that.
+    assert!(disabled(&root, ".selection[data-kind=datasets] input[type=checkbox]"), "Required is fixed");
+    assert!(
+        text_of(&root, ".selection[data-kind=datasets] .unavailable").contains("every target dataset is required"),
+        "with the reason"
+    );
+    // There is no catalog to search, and the page says so rather than that it failed.
+    assert!(text_of(&root, ".catalog-notice").contains("no dataset search"), "{}", text_of(&root, ".catalog-notice"));
     // Submit lists the selection; the preview says there is none; the request view says
     // where the request goes and that it cannot be sent as it is.
     assert!(text_of(&root, "#submit-why").contains("job-spec selections are not in Foundry's public API"));

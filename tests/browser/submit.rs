@@ -263,7 +263,7 @@ fn rerun_keeps_the_options_and_selects_failed_and_canceled_job_specs() {
 #[wasm_bindgen_test]
 fn snippets_quote_for_the_shell_and_call_foundry_dev_tools() {
     assert_eq!(shell_quote("it's"), r"'it'\''s'");
-    let curl = curl_command("http://h/build2/api/manager/submitBuild", "data-eng", true, r#"{"a": "it's"}"#);
+    let curl = curl_command("http://h/build2/api/manager/submitBuild", Some("data-eng"), true, r#"{"a": "it's"}"#);
     assert!(curl.contains("-H 'Kiln-Team: data-eng'"), "{curl}");
     assert!(curl.contains("$KILN_TOKEN"), "{curl}");
     assert!(curl.ends_with(r#"--data-raw '{"a": "it'\''s"}'"#), "{curl}");

@@ -34,6 +34,18 @@ export const AUDIENCE = 'urn:kiln:server';
 export const KILN_SCOPE = 'kiln';
 
 /**
+ * A Foundry stack's sign-in: multipass's fixed OAuth2 paths (the console builds them from
+ * `foundryUrl`, with no discovery) and the scopes a Foundry app asks for by default. Give
+ * both to startProvider to play a stack's multipass.
+ */
+export const MULTIPASS_ROUTES = Object.freeze({
+  authorization: '/multipass/api/oauth2/authorize',
+  token: '/multipass/api/oauth2/token',
+  revocation: '/multipass/api/oauth2/revoke_token',
+});
+export const FOUNDRY_SCOPES = Object.freeze(['api:orchestration-read', 'api:orchestration-write', 'api:datasets-read']);
+
+/**
  * Signing keys for a provider: `signing` (in its JWKS) and `forged` (same `kid`, other key;
  * never published).
  */
@@ -62,6 +74,10 @@ function listen(server, port) {
  * @param {number} [options.accessTokenTtl]  seconds (default 300); short to test refresh
  * @param {string[]} [options.redirectUris]  the console's callback(s); the client is a
  *   native one, so any port of a loopback URI given here is allowed (RFC 8252 §7.3)
+ * @param {object} [options.routes]          oidc-provider's `routes` (e.g. MULTIPASS_ROUTES)
+ * @param {string[]} [options.resourceScopes] kiln-server's scopes (default [KILN_SCOPE])
+ * @param {(req, res) => boolean} [options.intercept]  sees every request first and answers
+ *   true when it has handled it (a stack's other services on the provider's origin)
  * @returns {Promise<{issuer: string, audience: string, clientId: string, provider: Provider,
  *   mint: (claims: object, opts?: {key?: 'signing'|'forged', ttl?: number}) => Promise<string>,
  *   stop: () => Promise<void>}>}
@@ -71,6 +87,9 @@ export async function startProvider({
   port = 0,
   accessTokenTtl = 300,
   redirectUris = ['http://127.0.0.1/auth/callback'],
+  routes,
+  resourceScopes = [KILN_SCOPE],
+  intercept,
 } = {}) {
   // The issuer includes the port, so bind first, then build the provider on that port.
   const server = createServer();
@@ -89,7 +108,8 @@ export async function startProvider({
     jwks: { keys: [keys.signing.jwk] },
     cookies: { keys: ['kiln-test-cookies-only'] },
     pkce: { required: () => true },
-    scopes: ['openid', 'offline_access', KILN_SCOPE],
+    ...(routes ? { routes } : {}),
+    scopes: ['openid', 'offline_access', ...resourceScopes],
     claims: { openid: ['sub'], profile: ['preferred_username', 'groups'] },
     async findAccount(_ctx, id) {
       const user = USERS[id];
@@ -124,7 +144,7 @@ export async function startProvider({
         async getResourceServerInfo(_ctx, indicator) {
           if (indicator !== AUDIENCE) throw new errors.InvalidTarget();
           return {
-            scope: KILN_SCOPE,
+            scope: resourceScopes.join(' '),
             audience: AUDIENCE,
             accessTokenTTL: accessTokenTtl,
             accessTokenFormat: 'jwt',
@@ -140,7 +160,10 @@ export async function startProvider({
   });
   // Quiet: the provider reports every refused request (the tests make many on purpose).
   provider.on('server_error', (_ctx, err) => console.error('oidc-provider server_error', err));
-  server.on('request', provider.callback());
+  const callback = provider.callback();
+  server.on('request', (req, res) => {
+    if (!intercept?.(req, res)) callback(req, res);
+  });
 
   /** Signs `claims` as a kiln-server access token would look, with the real or a forged key. */
   const mint = async (claims, { key = 'signing', ttl = accessTokenTtl } = {}) => {

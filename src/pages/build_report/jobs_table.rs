@@ -15,6 +15,7 @@ use crate::components::status_badge::{StatusBadge, job_look};
 use crate::components::windowed_list::{use_narrow, use_page_window};
 use crate::hooks::clock::{Ago, Took};
 use crate::route::Route;
+use crate::session::use_session;
 
 /// From this many jobs on, only the rows in view are mounted.
 pub const WINDOW_FROM: usize = 100;
@@ -30,7 +31,9 @@ pub struct JobsTableProps {
     pub jobs: Rc<Vec<BuildJob>>,
 }
 
-fn job_row(job: &BuildJob) -> Html {
+/// `attempts` is why the service cannot count attempts, if it cannot: the cell then says
+/// nothing rather than a wrong 0.
+fn job_row(job: &BuildJob, attempts: Option<&'static str>) -> Html {
     // The error says why a job failed; the reason why it ran, or why it did not.
     let why = match (&job.error, &job.reason) {
         (Some(error), _) => html! { <span class="job-error" title={error.clone()}>{ error.clone() }</span> },
@@ -44,7 +47,11 @@ fn job_row(job: &BuildJob) -> Html {
             </td>
             <td><StatusBadge look={job_look(job.status)} /></td>
             <td class="job-why stack-wide">{ why }</td>
-            <td class="num" data-label="Attempts">{ job.attempt_count }</td>
+            if let Some(reason) = attempts {
+                <td class="num muted" data-label="Attempts" title={reason}>{ "—" }<span class="visually-hidden">{ format!(" ({reason})") }</span></td>
+            } else {
+                <td class="num" data-label="Attempts">{ job.attempt_count }</td>
+            }
             <td data-label="Started"><Ago at={job.started_time} /></td>
             <td data-label="Took"><Took started={job.started_time} finished={job.finished_time} /></td>
         </tr>
@@ -55,6 +62,7 @@ fn job_row(job: &BuildJob) -> Html {
 pub fn JobsTable(props: &JobsTableProps) -> Html {
     let body = use_node_ref();
     let narrow = use_narrow();
+    let attempts = use_session().service().capabilities().attempts.reason();
     let row_height = if narrow { NARROW_ROW_HEIGHT } else { ROW_HEIGHT };
     let count = props.jobs.len();
     let windowed = count >= WINDOW_FROM;
@@ -69,12 +77,12 @@ pub fn JobsTable(props: &JobsTableProps) -> Html {
         html! {
             <>
                 <tr class="windowed-gap" aria-hidden="true" style={format!("height: {above}px")}></tr>
-                { for props.jobs[start..end].iter().map(job_row) }
+                { for props.jobs[start..end].iter().map(|j| job_row(j, attempts)) }
                 <tr class="windowed-gap" aria-hidden="true" style={format!("height: {below}px")}></tr>
             </>
         }
     } else {
-        html! { { for props.jobs.iter().map(job_row) } }
+        html! { { for props.jobs.iter().map(|j| job_row(j, attempts)) } }
     };
     html! {
         <div class="table-scroll">

@@ -51,7 +51,10 @@ pub fn Summary(props: &SummaryProps) -> Html {
             <div class="fact"><dt>{ "Finished" }</dt><dd><Ago at={r.finished_time} /></dd></div>
             <div class="fact"><dt>{ "Duration" }</dt><dd><Took started={r.started_time} finished={r.finished_time} before="—" /></dd></div>
             <div class="fact"><dt>{ "Jobs" }</dt><dd>{ if counts.is_empty() { "none".to_owned() } else { counts } }</dd></div>
-            <div class="fact fact-wide"><dt>{ "Build group" }</dt><dd class="mono rid">{ r.build_group_rid.to_string() }</dd></div>
+            // The public API has no build groups: its reports name the build itself as the group.
+            if r.build_group_rid != r.rid {
+                <div class="fact fact-wide"><dt>{ "Build group" }</dt><dd class="mono rid">{ r.build_group_rid.to_string() }</dd></div>
+            }
         </dl>
     }
 }

@@ -95,6 +95,8 @@ pub fn SubmitPage() -> Html {
         (*use_memo((), move |_| Callback::from(move |action| dispatcher.dispatch(action)))).clone()
     };
     let catalog_load = use_catalog();
+    // A service without a catalog says so, rather than that it failed to load.
+    let catalog_unavailable = session.service().capabilities().catalog.reason();
     let catalog = match &catalog_load {
         CatalogLoad::Ready(c) => Some(c.clone()),
         _ => None,
@@ -235,7 +237,9 @@ pub fn SubmitPage() -> Html {
             if let Some(response) = &*result {
                 <SubmitResult response={response.clone()} catalog={catalog.clone()} on_dismiss={on_dismiss_result} />
             }
-            if let CatalogLoad::Failed(why) = &catalog_load {
+            if let Some(reason) = catalog_unavailable {
+                <p class="notice catalog-notice" role="note">{ reason }</p>
+            } else if let CatalogLoad::Failed(why) = &catalog_load {
                 <p class="notice catalog-notice">{ format!("The catalog could not be loaded ({why}). Names, search and branch suggestions are off; you can still paste RIDs.") }</p>
             }
             <form class="form submit-form" {onsubmit} novalidate=true>

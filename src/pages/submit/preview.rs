@@ -119,7 +119,9 @@ pub fn PreviewPanel(props: &PreviewProps) -> Html {
     // A service without a preview says so where the preview would be.
     let unavailable = session.service().capabilities().preview.reason();
     let body = match unavailable {
-        Some(reason) => html! { <p class="notice preview-unavailable" role="note">{ reason }</p> },
+        Some(reason) => {
+            html! { <p class="notice preview-unavailable" id="preview-unavailable" role="note">{ reason }</p> }
+        }
         None => body,
     };
     let disabled = loading || props.blocked.is_some() || unavailable.is_some();
@@ -127,11 +129,13 @@ pub fn PreviewPanel(props: &PreviewProps) -> Html {
         <section class="card preview" aria-labelledby="preview-title" aria-busy={loading.to_string()}>
             <div class="card-head">
                 <h2 id="preview-title">{ "Preview" }</h2>
-                <button type="button" onclick={run} {disabled} aria-describedby="preview-blocked">
+                <button type="button" onclick={run} {disabled}
+                    aria-describedby={if unavailable.is_some() { "preview-unavailable" } else { "preview-blocked" }}>
                     { if matches!(*state, PreviewState::Done { .. }) { "Preview again" } else { "Preview" } }
                 </button>
             </div>
-            <p id="preview-blocked" class="field-hint">{ props.blocked.clone().unwrap_or_default() }</p>
+            // Where there is no preview, fixing the form would not bring one: only the reason shows.
+            <p id="preview-blocked" class="field-hint">{ props.blocked.clone().filter(|_| unavailable.is_none()).unwrap_or_default() }</p>
             { body }
         </section>
     }

@@ -1,12 +1,13 @@
 //! The request itself: the exact JSON body, read-only, with copy buttons for the JSON, a
-//! `curl` command and the `foundry-dev-tools` call.
+//! `curl` command and the call of the service's official Python client.
 
 use std::rc::Rc;
 
 use kiln_api::build2::SubmitBuildRequest;
 use yew::prelude::*;
 
-use super::snippets::{curl_command, python_call};
+use super::snippets::{curl_command, python_call, sdk_call};
+use crate::api::OfficialClient;
 use crate::session::use_session;
 
 /// Copies text to the clipboard; `done` hears whether it worked.
@@ -38,15 +39,26 @@ pub struct RequestViewProps {
 pub fn RequestView(props: &RequestViewProps) -> Html {
     let session = use_session();
     let status = use_state(String::new);
-    let (url, body) = session.service().submission(&props.request);
-    let json = match body {
-        Some(body) => body,
-        None => "(this service cannot take the request as it is: see what Submit lists)".to_owned(),
-    };
+    let service = session.service();
+    let (url, body) = service.submission(&props.request);
+    let cannot = "(this service cannot take the request as it is: see what Submit lists)";
     let team = session.team.to_string();
     let url = absolute(&url);
-    let curl = curl_command(&url, &team, session.token.is_some(), &json);
-    let python = python_call(&props.request, &team);
+    let json = body.clone().unwrap_or_else(|| cannot.to_owned());
+    let filed_under = service.capabilities().teams_surface.then_some(team.as_str());
+    let curl = curl_command(&url, filed_under, session.token.is_some(), &json);
+    let (python_name, python_what, python) = match service.official_client() {
+        OfficialClient::FoundryDevTools => {
+            ("foundry-dev-tools", "foundry-dev-tools call", python_call(&props.request, &team))
+        }
+        OfficialClient::FoundrySdk { hostname, http } => (
+            "foundry-platform-sdk",
+            "foundry-platform-sdk call",
+            body.as_deref()
+                .and_then(|b| serde_json::from_str(b).ok())
+                .map_or_else(|| cannot.to_owned(), |b| sdk_call(&b, &hostname, http)),
+        ),
+    };
 
     let copy_button = |label: &'static str, what: &'static str, text: String| {
         let status = status.clone();
@@ -76,7 +88,7 @@ pub fn RequestView(props: &RequestViewProps) -> Html {
             <div class="actions copy-actions">
                 { copy_button("Copy JSON", "JSON", json.clone()) }
                 { copy_button("Copy curl", "curl command", curl.clone()) }
-                { copy_button("Copy Python", "foundry-dev-tools call", python.clone()) }
+                { copy_button("Copy Python", python_what, python.clone()) }
                 <span class="copy-status" role="status" aria-live="polite">{ (*status).clone() }</span>
             </div>
             <pre class="code request-json" tabindex="0" aria-label="Request JSON">{ json }</pre>
@@ -85,8 +97,8 @@ pub fn RequestView(props: &RequestViewProps) -> Html {
                 <pre class="code" tabindex="0" aria-label="curl command">{ curl }</pre>
             </details>
             <details>
-                <summary>{ "foundry-dev-tools (Python)" }</summary>
-                <pre class="code" tabindex="0" aria-label="foundry-dev-tools call">{ python }</pre>
+                <summary>{ format!("{python_name} (Python)") }</summary>
+                <pre class="code python-call" tabindex="0" aria-label={python_what}>{ python }</pre>
             </details>
         </section>
     }

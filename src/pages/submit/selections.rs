@@ -103,8 +103,12 @@ pub struct SelectionEditorProps {
 #[component]
 pub fn SelectionEditor(props: &SelectionEditorProps) -> Html {
     let SelectionEditorProps { index, count, selection, .. } = props;
-    let job_specs = use_session().service().capabilities().job_spec_selections;
+    let capabilities = use_session().service().capabilities();
+    let job_specs = capabilities.job_spec_selections;
     let unavailable = kind_support(selection.kind, job_specs).reason();
+    // A manual target has no such switch: every dataset must be buildable, so it shows on.
+    let required_fixed =
+        if selection.kind == SelectionKind::Datasets { capabilities.optional_datasets.reason() } else { None };
     let id = selection.id;
     let number = index + 1;
     let base = format!("sel-{id}");
@@ -181,13 +185,17 @@ pub fn SelectionEditor(props: &SelectionEditorProps) -> Html {
                 aria-describedby={unavailable.map(|_| format!("{base}-unavailable"))}>
             { for lists }
             if selection.kind.has_required() {
-                <div class="field">
+                <div class={classes!("field", required_fixed.map(|_| "is-unavailable"))}>
                     <label class="checkbox" for={format!("{base}-required")}>
-                        <input type="checkbox" id={format!("{base}-required")} checked={selection.is_required}
-                            onchange={on_required} aria-describedby={format!("{base}-required-help")} />
+                        <input type="checkbox" id={format!("{base}-required")} checked={selection.is_required || required_fixed.is_some()}
+                            onchange={on_required} disabled={required_fixed.is_some()}
+                            aria-describedby={format!("{base}-required-help {base}-required-unavailable")} />
                         { "Required" }
                     </label>
                     <p class="help" id={format!("{base}-required-help")}>{ required_help }</p>
+                    if let Some(reason) = required_fixed {
+                        <p class="field-hint unavailable" id={format!("{base}-required-unavailable")}>{ reason }</p>
+                    }
                 </div>
             }
             </fieldset>

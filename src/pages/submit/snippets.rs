@@ -1,5 +1,6 @@
 //! The request as text to copy: the exact JSON body, a `curl` command, and the
-//! equivalent `foundry-dev-tools` call. Pure, so the tests pin them.
+//! equivalent call of the service's official Python client (`foundry-dev-tools` for
+//! build2, `foundry-platform-sdk` for Foundry's public API). Pure, so the tests pin them.
 
 use kiln_api::build2::{DEFAULT_BRANCH, SubmitBuildRequest};
 use serde_json::Value;
@@ -14,14 +15,17 @@ pub fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// A `curl` command that sends `body` to `submit_url`. A token is never written out:
-/// the command reads it from `$KILN_TOKEN` when the service needs one.
-pub fn curl_command(submit_url: &str, team: &str, with_token: bool, body: &str) -> String {
+/// A `curl` command that sends `body` to `submit_url`, filed under `team` where the
+/// service has teams. A token is never written out: the command reads it from
+/// `$KILN_TOKEN` when the service needs one.
+pub fn curl_command(submit_url: &str, team: Option<&str>, with_token: bool, body: &str) -> String {
     let mut lines = vec![
         format!("curl -sS -X POST {}", shell_quote(submit_url)),
         "  -H 'Content-Type: application/json'".to_owned(),
-        format!("  -H {}", shell_quote(&format!("{}: {team}", kiln_api::TEAM_HEADER))),
     ];
+    if let Some(team) = team {
+        lines.push(format!("  -H {}", shell_quote(&format!("{}: {team}", kiln_api::TEAM_HEADER))));
+    }
     if with_token {
         lines.push("  -H \"Authorization: Bearer $KILN_TOKEN\"".to_owned());
     }
@@ -123,5 +127,37 @@ pub fn python_call(request: &SubmitBuildRequest, team: &str) -> String {
         args.join("\n"),
         Value::String(kiln_api::TEAM_HEADER.to_owned()),
         Value::String(team.to_owned()),
+    )
+}
+
+/// camelCase wire names as Python keyword names (`branchName` → `branch_name`).
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The `foundry-platform-sdk` call that sends the same build: `Build.create` with each
+/// field of the `CreateBuildRequest` body as a keyword (the SDK takes the target as a dict
+/// in the wire's names). The token comes from `$FOUNDRY_TOKEN`, never written out.
+pub fn sdk_call(body: &Value, hostname: &str, http: bool) -> String {
+    let args: Vec<String> = match body {
+        Value::Object(fields) => {
+            fields.iter().map(|(k, v)| format!("    {}={},", snake_case(k), python_literal(v, 1))).collect()
+        }
+        _ => Vec::new(),
+    };
+    let (import, config) = if http { ("Config, ", ", config=Config(scheme=\"http\")") } else { ("", "") };
+    format!(
+        "import os\n\nfrom foundry_sdk import {import}FoundryClient, UserTokenAuth\n\nclient = FoundryClient(auth=UserTokenAuth(token=os.environ[\"FOUNDRY_TOKEN\"]), hostname={}{config})\nbuild = client.orchestration.Build.create(\n{}\n)\nprint(build.rid, build.status)\n",
+        Value::String(hostname.to_owned()),
+        args.join("\n"),
     )
 }
