@@ -339,8 +339,8 @@ test('Stop cancels a running build through Build.cancel', TIMEOUT, async () => {
   assert.match(await page.locator('.live-note').innerText(), /sends no events/);
   await shots(page, 'report-running');
   await page.locator('.stop-build').click();
-  await page.locator('.confirm').waitFor(WAIT);
-  await shots(page, 'stop-confirm', page.locator('.confirm'));
+  await page.locator('.stop-dialog').waitFor(WAIT);
+  await shots(page, 'stop-confirm', page.locator('.stop-dialog'));
   await page.locator('.stop-confirm').click();
   await page.locator('.action-result', { hasText: 'Cancellation requested' }).waitFor(WAIT);
   await page.locator('.build-report[data-status="CANCELED"]').waitFor(BUILD_WAIT);
