@@ -361,19 +361,8 @@ async fn the_log_viewer_marks_stderr_and_first_error_finds_it_on_a_real_attempt(
         is_required: Some(true),
     }))
     .await;
-    let mut finished = None;
-    let deadline = js_sys::Date::now() + 60_000.0;
-    while finished.is_none() {
-        assert!(js_sys::Date::now() < deadline, "customer-segments did not finish within a minute");
-        let report = api::build2::build_report(&client(), &build).await.expect("the report").expect("the build");
-        finished = report
-            .jobs
-            .iter()
-            .find(|j| j.job_spec_rid == segments && j.status.is_terminal())
-            .map(|j| (report.team.clone(), report.run_id, j.rid.clone()));
-        gloo_timers::future::sleep(Duration::from_millis(300)).await;
-    }
-    let (team, run_id, job) = finished.expect("the job finished");
+    let (team, run_id, job) =
+        job_of(&build, &segments, "customer-segments to finish", |status| status.is_terminal()).await;
     let source = LogSource::Service { client: client(), team, run_id, job, attempt: 1 };
     let root = mount(test_config(), None, html! { <LogViewer {source} failed={true} /> });
     wait_for("the stderr line", WAIT, || {
@@ -563,6 +552,20 @@ async fn jobspec(name: &str) -> Rid {
     specs.job_specs.into_iter().find(|s| s.name == name).map(|s| s.rid).expect("the demo pipeline has this job spec")
 }
 
+/// Reads the build's report until the job of `spec` is in a state `wanted` accepts (for up
+/// to a minute); its team, run id and job RID.
+async fn job_of(build: &Rid, spec: &Rid, what: &str, wanted: impl Fn(JobStatus) -> bool) -> (TeamName, u64, Rid) {
+    let deadline = js_sys::Date::now() + 60_000.0;
+    loop {
+        let report = api::build2::build_report(&client(), build).await.expect("the report").expect("the build");
+        if let Some(job) = report.jobs.iter().find(|j| j.job_spec_rid == *spec && wanted(j.status)) {
+            return (report.team.clone(), report.run_id, job.rid.clone());
+        }
+        assert!(js_sys::Date::now() < deadline, "timed out after a minute waiting for {what}");
+        gloo_timers::future::sleep(Duration::from_millis(300)).await;
+    }
+}
+
 async fn submit(selection: JobSpecSelection) -> Rid {
     let request = SubmitBuildRequest {
         job_spec_selections: vec![selection],
@@ -611,19 +614,8 @@ async fn log_viewer_tails_a_running_attempt() {
     }))
     .await;
     // Wait for the slow job to start, then tail its first attempt.
-    let mut started = None;
-    let deadline = js_sys::Date::now() + 60_000.0;
-    while started.is_none() {
-        assert!(js_sys::Date::now() < deadline, "the slow job did not start within a minute");
-        let report = api::build2::build_report(&client(), &build).await.expect("the report").expect("the build");
-        started = report
-            .jobs
-            .iter()
-            .find(|j| j.job_spec_rid == slow && j.status == JobStatus::Running)
-            .map(|j| (report.team.clone(), report.run_id, j.rid.clone()));
-        gloo_timers::future::sleep(Duration::from_millis(300)).await;
-    }
-    let (team, run_id, job) = started.expect("the slow job started");
+    let (team, run_id, job) =
+        job_of(&build, &slow, "the slow job to start", |status| status == JobStatus::Running).await;
     let source = LogSource::Service { client: client(), team: team.clone(), run_id, job: job.clone(), attempt: 1 };
     let root = mount(test_config(), None, html! { <LogViewer {source} /> });
     let count = || {
