@@ -12,8 +12,9 @@ use crate::components::toasts::ToastHost;
 use crate::hooks::catalog::CatalogProvider;
 use crate::hooks::clock::ClockProvider;
 use crate::hooks::events::EventsProvider;
+use crate::hooks::health::use_health_check;
 use crate::route::{Route, switch};
-use crate::session::{Health, Session, SessionAction, SessionHandle};
+use crate::session::{Session, SessionAction, SessionHandle};
 
 #[component]
 pub fn App() -> Html {
@@ -92,34 +93,4 @@ pub fn DataProviders(props: &DataProvidersProps) -> Html {
             </ClockProvider>
         </EventsProvider>
     }
-}
-
-/// Asks the service for its health whenever the service or token changes. Without the
-/// teams surface reports still work; team views do not.
-#[hook]
-fn use_health_check(session: &SessionHandle) {
-    let service = session.service();
-    let session = session.clone();
-    use_effect_with(service, move |service| {
-        // The service is compared by its token too, so this is the token it sends.
-        let (service, token) = (service.clone(), session.token.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let health = match service.health().await {
-                Ok(h) => {
-                    if !h.teams {
-                        session.dispatch(SessionAction::TeamsUnavailable);
-                    }
-                    Health::Ok { version: h.version }
-                }
-                // The service answered, so it is not unreachable: it wants a token (Foundry's
-                // public API has no unauthenticated call), and the header offers to sign in.
-                Err(error) if error.is_unauthorized() => {
-                    session.dispatch(SessionAction::Refused { token: token.clone(), error });
-                    Health::Ok { version: "sign-in needed".to_owned() }
-                }
-                Err(e) => Health::Down(e.to_string()),
-            };
-            session.dispatch(SessionAction::Health { token, health });
-        });
-    });
 }

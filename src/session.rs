@@ -9,6 +9,7 @@ use kiln_api::teams::{ApiKind, RuntimeConfig};
 use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 
+use crate::api::health::ServiceHealth;
 use crate::api::{ApiError, Client, Service};
 
 const TOKEN_KEY: &str = "kiln.token";
@@ -44,10 +45,7 @@ impl LocalSettings {
 pub enum Health {
     #[default]
     Unknown,
-    Ok {
-        version: String,
-    },
-    Down(String),
+    Checked(ServiceHealth),
 }
 
 #[derive(Debug, Clone, PartialEq)]

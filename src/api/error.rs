@@ -57,7 +57,7 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApiError::Network(detail) => {
-                write!(f, "The service could not be reached ({detail}). Check the service URL in Settings.")
+                write!(f, "The service could not be reached: {detail}. Check the service URL in Settings.")
             }
             ApiError::Unauthorized(_) => f.write_str("The service needs a valid token. Enter one in Settings."),
             ApiError::Service { status, error } => match error.message() {

@@ -10,6 +10,7 @@ pub mod config;
 mod error;
 pub mod events;
 pub mod foundry;
+pub mod health;
 pub mod pipeline;
 pub mod service;
 pub mod teams;

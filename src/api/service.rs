@@ -7,6 +7,7 @@ use kiln_api::teams::{ApiKind, PreviewResponse, RuntimeConfig};
 use kiln_api::{Rid, TeamName};
 
 use super::foundry::{self, Unmappable};
+use super::health::{self, ServiceHealth};
 use super::{ApiError, Client, Surface, build2, teams};
 
 /// The reason shown on every control the public API has no field for.
@@ -147,14 +148,6 @@ impl Capabilities {
     }
 }
 
-/// How the service answered a health check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceHealth {
-    pub version: String,
-    /// Whether Kiln's teams surface is there.
-    pub teams: bool,
-}
-
 /// The service in use; cheap to clone, compared by where it points and the token.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Service {
@@ -187,19 +180,11 @@ impl Service {
         }
     }
 
-    /// Whether the service answers, what it calls itself, and whether it has the teams
-    /// surface (a 404 there means a plain build2 service: reports work, team views do not).
-    pub async fn health(&self) -> Result<ServiceHealth, ApiError> {
+    /// How each surface of the service answers.
+    pub async fn health(&self) -> ServiceHealth {
         match self {
-            Service::Build2(client) => match teams::health(client).await {
-                Ok(h) => Ok(ServiceHealth { version: h.version, teams: true }),
-                Err(e) if e.is_not_found() => Ok(ServiceHealth { version: "build2 only".to_owned(), teams: false }),
-                Err(e) => Err(e),
-            },
-            Service::Foundry { client, .. } => {
-                foundry::ping(client).await?;
-                Ok(ServiceHealth { version: "Foundry public API".to_owned(), teams: false })
-            }
+            Service::Build2(client) => health::build2_and_teams(client).await,
+            Service::Foundry { client, .. } => health::foundry(client).await,
         }
     }
 

@@ -1,4 +1,5 @@
-//! The header: product name, navigation, open-by-RID, current team and service.
+//! The header: product name, navigation, open-by-RID, current team and how each surface
+//! of the service answers.
 
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -11,15 +12,10 @@ use crate::session::{Health, use_session};
 #[component]
 pub fn Header() -> Html {
     let session = use_session();
-    let config = session.config();
-    let (health_key, health_text) = match &session.health {
-        Health::Unknown => ("unknown", "Connecting…".to_owned()),
-        Health::Ok { version } => ("ok", format!("Connected · {version}")),
-        Health::Down(_) => ("down", "Service unreachable".to_owned()),
-    };
-    let health_title = match &session.health {
-        Health::Down(reason) => format!("{} — {reason}", config.build2_url),
-        _ => format!("build2: {} · teams: {}", config.build2_url, config.teams_url),
+    // Each surface on its own: reports work while the teams surface is down.
+    let (health_key, health_text, health_title) = match &session.health {
+        Health::Unknown => ("unknown", "Connecting…".to_owned(), String::new()),
+        Health::Checked(health) => (health.overall().key(), health.words(), health.details()),
     };
     let route = use_route::<Route>();
     let nav_link = |to: Route, label: &'static str| {

@@ -1,4 +1,6 @@
-//! One badge for every kind of state: build, job and team-build states look alike.
+//! One badge for every kind of state: build, job and team-build states look alike and
+//! use the same words (the wire's CANCELED is "Stopped" everywhere, as the Stop button
+//! that causes it).
 
 use kiln_api::build2::{BuildStatus, JobStatus};
 use kiln_api::teams::TeamBuildState;
@@ -17,7 +19,7 @@ pub fn job_look(status: JobStatus) -> BadgeLook {
         JobStatus::Running => ("Running", "badge-running"),
         JobStatus::Succeeded => ("Succeeded", "badge-ok"),
         JobStatus::Failed => ("Failed", "badge-failed"),
-        JobStatus::Canceled => ("Canceled", "badge-canceled"),
+        JobStatus::Canceled => ("Stopped", "badge-canceled"),
         JobStatus::DidNotRun => ("Did not run", "badge-skipped"),
     };
     BadgeLook { label, class }
@@ -28,7 +30,7 @@ pub fn build_look(status: BuildStatus) -> BadgeLook {
         BuildStatus::Running => ("Running", "badge-running"),
         BuildStatus::Succeeded => ("Succeeded", "badge-ok"),
         BuildStatus::Failed => ("Failed", "badge-failed"),
-        BuildStatus::Canceled => ("Canceled", "badge-canceled"),
+        BuildStatus::Canceled => ("Stopped", "badge-canceled"),
     };
     BadgeLook { label, class }
 }

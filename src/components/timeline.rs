@@ -56,16 +56,9 @@ pub fn ticks((from, to): (i64, i64)) -> Vec<(f64, String)> {
     (0..=total / step).map(|k| (k as f64 * step as f64 / total as f64 * 100.0, offset_label(k * step))).collect()
 }
 
-/// "0 s", "30 s", "2 min", "1 min 30 s", "1 h 30 min".
+/// A tick's label: the time since the start, as every duration is written.
 pub fn offset_label(millis: i64) -> String {
-    let secs = millis / 1000;
-    match secs {
-        0..=59 => format!("{secs} s"),
-        60..=3599 if secs % 60 == 0 => format!("{} min", secs / 60),
-        60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
-        _ if secs % 3600 == 0 => format!("{} h", secs / 3600),
-        _ => format!("{} h {} min", secs / 3600, (secs % 3600) / 60),
-    }
+    time_fmt::duration(millis)
 }
 
 #[derive(Properties, PartialEq)]

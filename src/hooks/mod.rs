@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clock;
 pub mod debounce;
 pub mod events;
+pub mod health;
 pub mod live;
 pub mod token;
 pub mod visible;

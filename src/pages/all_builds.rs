@@ -1,6 +1,6 @@
 //! Every build the caller may see (`/builds`), newest first, from the service's build search
 //! (Foundry's `Build.search`): filters for status, branch, who and a time range, kept in the
-//! URL; windowed like the team list; the team-only actions shown unavailable.
+//! URL (text filters as the person types); windowed like the team list; the team-only actions shown unavailable.
 
 use std::rc::Rc;
 
@@ -17,6 +17,7 @@ use crate::api::foundry::{BuildFilters, BuildsFound};
 use crate::components::status_badge::{StatusBadge, build_look};
 use crate::components::windowed_list::{WindowedList, use_narrow};
 use crate::hooks::clock::Ago;
+use crate::hooks::debounce::{TYPING_PAUSE_MS, use_debouncer};
 use crate::route::Route;
 use crate::session::{SessionAction, use_session};
 
@@ -230,16 +231,48 @@ pub fn AllBuildsPage() -> Html {
             })
         })
     };
-    let set = |change: fn(&mut BuildsQuery, String)| {
-        let (navigator, query) = (navigator.clone(), query.clone());
-        Callback::from(move |e: Event| {
-            let mut next = query.clone();
-            change(&mut next, query_value(&e));
-            if let Some(navigator) = &navigator {
-                let _ = navigator.replace_with_query(&Route::Builds, &next);
+    // Every change goes to the URL, which the search follows. Branch and Created by apply
+    // as the person types, once typing pauses (Enter or leaving the field applies at once);
+    // the pause reads the query as it is when it ends (`latest`), so a change made meanwhile
+    // in another control is kept.
+    let debouncer = use_debouncer(TYPING_PAUSE_MS);
+    let latest = use_mut_ref(BuildsQuery::default);
+    *latest.borrow_mut() = query.clone();
+    let navigate = {
+        let navigator = navigator.clone();
+        move |current: &BuildsQuery, next: &BuildsQuery| {
+            if let (Some(navigator), true) = (&navigator, next != current) {
+                let _ = navigator.replace_with_query(&Route::Builds, next);
             }
+        }
+    };
+    let set = |change: fn(&mut BuildsQuery, String)| {
+        let (latest, debouncer, navigate) = (latest.clone(), debouncer.clone(), navigate.clone());
+        Callback::from(move |e: Event| {
+            debouncer.cancel();
+            let current = latest.borrow().clone();
+            let mut next = current.clone();
+            change(&mut next, query_value(&e));
+            navigate(&current, &next);
         })
     };
+    let typing = |change: fn(&mut BuildsQuery, String)| {
+        let (latest, debouncer, navigate) = (latest.clone(), debouncer.clone(), navigate.clone());
+        Callback::from(move |e: InputEvent| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            let (latest, navigate) = (latest.clone(), navigate.clone());
+            debouncer.call(move || {
+                let current = latest.borrow().clone();
+                let mut next = current.clone();
+                change(&mut next, value);
+                navigate(&current, &next);
+            });
+        })
+    };
+    let [set_branch, set_who]: [fn(&mut BuildsQuery, String); 2] = [
+        |q, v| q.branch = Some(v).filter(|v| !v.trim().is_empty()),
+        |q, v| q.created_by = Some(v).filter(|v| !v.trim().is_empty()),
+    ];
     let problem = filters.as_ref().err();
     let message = |field: FilterField| problem.filter(|p| p.field == field).map(|p| p.message.clone());
     let field_error = |id: &str, field: FilterField| {
@@ -285,13 +318,13 @@ pub fn AllBuildsPage() -> Html {
                 <div class="field">
                     <label for="ab-branch">{ "Branch" }</label>
                     <input id="ab-branch" type="text" value={query.branch.clone().unwrap_or_default()} autocomplete="off"
-                        spellcheck="false" onchange={set(|q, v| q.branch = Some(v).filter(|v| !v.trim().is_empty()))} />
+                        spellcheck="false" oninput={typing(set_branch)} onchange={set(set_branch)} />
                 </div>
                 <div class="field">
                     <label for="ab-who">{ "Created by" }</label>
                     <input id="ab-who" type="text" value={query.created_by.clone().unwrap_or_default()} autocomplete="off"
                         spellcheck="false" aria-describedby="ab-who-help"
-                        onchange={set(|q, v| q.created_by = Some(v).filter(|v| !v.trim().is_empty()))} />
+                        oninput={typing(set_who)} onchange={set(set_who)} />
                     <p class="help" id="ab-who-help">{ "The creator's user id, exactly." }</p>
                 </div>
                 <div class="field">

@@ -4,9 +4,9 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use kiln_api::build2::JobStatus;
+use kiln_api::build2::{BuildStatus, JobStatus};
 use kiln_api::teams::{ArchivedFilter, TeamBuild, TeamBuildState};
-use kiln_console::components::status_badge::{StatusBadge, job_look, team_look};
+use kiln_console::components::status_badge::{StatusBadge, build_look, job_look, team_look};
 use kiln_console::components::windowed_list::{WindowedList, window};
 use kiln_console::pages::team_builds::actions::{Outcome, Report};
 use kiln_console::pages::team_builds::filters::{
@@ -69,7 +69,13 @@ async fn status_badge_shows_every_team_build_and_job_state() {
     let team_labels: Vec<_> = TeamBuildState::ALL.into_iter().map(|s| team_look(s).label).collect();
     assert_eq!(team_labels, ["Queued", "Running", "Complete", "Failed", "Stopped"]);
     let job_labels: Vec<_> = JobStatus::ALL.into_iter().map(|s| job_look(s).label).collect();
-    assert_eq!(job_labels, ["Waiting", "Running", "Succeeded", "Failed", "Canceled", "Did not run"]);
+    assert_eq!(job_labels, ["Waiting", "Running", "Succeeded", "Failed", "Stopped", "Did not run"]);
+    let build_labels: Vec<_> = BuildStatus::ALL.into_iter().map(|s| build_look(s).label).collect();
+    assert_eq!(
+        build_labels,
+        ["Running", "Succeeded", "Failed", "Stopped"],
+        "one word for a stopped build on every page"
+    );
     let failed = team_look(TeamBuildState::Failed).class;
     assert_ne!(failed, team_look(TeamBuildState::Complete).class, "failure and success look different");
 }
@@ -239,6 +245,48 @@ fn an_actions_answer_older_than_the_events_does_not_undo_them() {
         (store.rows[0].status.state, store.rows[0].tags.clone()),
         (TeamBuildState::Complete, vec!["x".to_owned()])
     );
+}
+
+#[wasm_bindgen_test]
+fn a_list_read_before_the_events_does_not_put_a_build_back() {
+    let store = reduce(Rc::default(), StoreAction::Reset { generation: 1, filters: Filters::default() });
+    // A warm load shows the cached page at once.
+    let cached = build(3, "complete", &[], "ada", 0);
+    let store = reduce(
+        store,
+        StoreAction::Page { generation: 1, builds: vec![cached.clone()], next_cursor: None, append: false },
+    );
+    // The stream brings a new build, queued then running, before the first page answers.
+    let store = reduce(store, StoreAction::Upsert(build(5, "queued", &[], "ada", 1)));
+    let store = reduce(store, StoreAction::Upsert(build(5, "running", &[], "ada", 2)));
+    // The first page was read before build 5 existed: it replaces the cached rows, but
+    // keeps what the stream brought.
+    let store = reduce(
+        store,
+        StoreAction::Page {
+            generation: 1,
+            builds: vec![build(4, "complete", &[], "ada", 0)],
+            next_cursor: None,
+            append: false,
+        },
+    );
+    let mut shown: Vec<u64> = store.rows.iter().map(|b| b.run_id).collect();
+    shown.sort_unstable();
+    assert_eq!(shown, vec![4, 5], "the cached build 3 is replaced, the streamed build 5 kept");
+    // A catch-up read from while build 5 was queued answers after its running event.
+    let store =
+        reduce(store, StoreAction::Merge { generation: 1, builds: vec![build(5, "queued", &["late"], "ada", 1)] });
+    let five = store.find(5).expect("build 5 is shown");
+    assert_eq!(five.status.state, TeamBuildState::Running, "the status does not go back");
+    assert_eq!(five.tags, vec!["late".to_owned()], "the rest of the answer is taken");
+    // At the same millisecond, the further state is the later one.
+    let mut queued_now = build(5, "queued", &[], "ada", 2);
+    queued_now.status.timestamp = five.status.timestamp;
+    let store = reduce(store, StoreAction::Merge { generation: 1, builds: vec![queued_now] });
+    assert_eq!(store.find(5).map(|b| b.status.state), Some(TeamBuildState::Running));
+    // A newer status is taken, whichever way it comes.
+    let store = reduce(store, StoreAction::Merge { generation: 1, builds: vec![build(5, "complete", &[], "ada", 3)] });
+    assert_eq!(store.find(5).map(|b| b.status.state), Some(TeamBuildState::Complete));
 }
 
 #[wasm_bindgen_test]

@@ -168,3 +168,12 @@ pub fn press_key(target: &Element, key: &str, shift: bool) {
 pub fn focused() -> Option<Element> {
     gloo_utils::document().active_element()
 }
+
+/// Types `text` into the input as a person does: the value changes, then an `input` event.
+pub fn type_into(root: &Element, selector: &str, text: &str) {
+    let input: web_sys::HtmlInputElement =
+        wasm_bindgen::JsCast::dyn_into(query(root, selector).expect("the field")).expect("an input");
+    input.set_value(text);
+    let fire = js_sys::Function::new_with_args("t", "t.dispatchEvent(new InputEvent('input', {bubbles: true}))");
+    fire.call1(&wasm_bindgen::JsValue::NULL, &input).expect("dispatchEvent");
+}

@@ -7,22 +7,12 @@ use kiln_console::pages::team_builds::TeamBuildsPage;
 use kiln_console::pages::team_builds::filters::Filters;
 use kiln_console::pages::team_builds::toolbar::FilterBar;
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::common::{mount, query, require_server, test_config, text_of, wait_for};
+use crate::common::{mount, query, require_server, test_config, text_of, type_into, wait_for};
 
 const WAIT: Duration = Duration::from_secs(5);
-
-/// Types `text` into the input as a person does: the value changes, then an `input` event.
-fn type_into(root: &Element, selector: &str, text: &str) {
-    let input: HtmlInputElement =
-        wasm_bindgen::JsCast::dyn_into(query(root, selector).expect("the field")).expect("an input");
-    input.set_value(text);
-    let fire = js_sys::Function::new_with_args("t", "t.dispatchEvent(new InputEvent('input', {bubbles: true}))");
-    fire.call1(&wasm_bindgen::JsValue::NULL, &input).expect("dispatchEvent");
-}
 
 /// A filter bar whose changes are counted and shown.
 #[component]

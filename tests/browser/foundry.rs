@@ -20,7 +20,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::common::{mount, query, require_server, server_url, test_config, text_of, wait_for};
+use crate::common::{mount, query, require_server, server_url, test_config, text_of, type_into, wait_for};
 
 const WAIT: Duration = Duration::from_secs(5);
 const D1: &str = "ri.foundry.main.dataset.a1";
@@ -607,4 +607,35 @@ fn set_filter(root: &Element, selector: &str, value: &str) {
     Reflect::set(&init, &"bubbles".into(), &true.into()).expect("bubbles");
     let event = Reflect::construct(&ctor, &Array::of2(&"change".into(), &init)).expect("an event");
     input.dispatch_event(event.unchecked_ref()).expect("dispatch");
+}
+
+/// Shows the router's current query, as the address bar would.
+#[component]
+fn Address() -> Html {
+    let location = yew_router::hooks::use_location();
+    html! { <p class="address">{ location.map(|l| l.query_str().to_owned()).unwrap_or_default() }</p> }
+}
+
+#[wasm_bindgen_test]
+async fn the_builds_lists_text_filters_apply_as_the_person_types() {
+    use kiln_console::pages::all_builds::AllBuildsPage;
+    require_server();
+    let root = mount(foundry_config(), Some("/builds"), html! { <><AllBuildsPage /><Address /></> });
+    wait_for("the filters", WAIT, || query(&root, "#ab-who").is_some()).await;
+    let nobody = format!("nobody-{}", js_sys::Date::now() as u64);
+    for typed in ["n", "no", &nobody] {
+        type_into(&root, "#ab-who", typed);
+    }
+    assert!(!text_of(&root, ".address").contains("createdBy="), "the URL waits for the typing to pause");
+    let address = || text_of(&root, ".address");
+    wait_for("the URL to follow the typing", WAIT, || address().contains(&format!("createdBy={nobody}"))).await;
+    wait_for("the search with it", Duration::from_secs(20), || {
+        text_of(&root, ".all-builds-count").contains("No build matches")
+    })
+    .await;
+    // Another text field keeps the first.
+    type_into(&root, "#ab-branch", "dev");
+    wait_for("both in the URL", WAIT, || text_of(&root, ".address").contains("branch=dev")).await;
+    assert!(text_of(&root, ".address").contains(&format!("createdBy={nobody}")));
+    root.remove();
 }

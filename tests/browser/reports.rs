@@ -28,12 +28,11 @@ use kiln_console::pages::build_report::options::option_rows;
 use kiln_console::pages::job_report::JobReportPage;
 use kiln_console::pages::job_report::attempts::{AttemptsTable, attempt_look, ending, signal_name};
 use kiln_console::session::{SessionAction, use_session};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{Element, HtmlInputElement};
+use web_sys::Element;
 use yew::prelude::*;
 
-use crate::common::{mount, query, query_all, require_server, test_config, text_of, wait_for};
+use crate::common::{mount, query, query_all, require_server, test_config, text_of, type_into, wait_for};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -422,13 +421,6 @@ fn text_source(text: &str) -> LogSource {
     LogSource::Text(Rc::from(text))
 }
 
-fn type_into(root: &Element, selector: &str, value: &str) {
-    let input: HtmlInputElement = query(root, selector).expect("the input").unchecked_into();
-    input.set_value(value);
-    let event = web_sys::InputEvent::new("input").expect("an input event");
-    input.dispatch_event(&event).expect("dispatch");
-}
-
 #[wasm_bindgen_test]
 async fn log_viewer_searches_and_steps_through_matches() {
     let log = "booting\nreading rows\n3 rows read\nwriting ROWS\n";
@@ -581,9 +573,11 @@ async fn submit(selection: JobSpecSelection) -> Rid {
 async fn build_report_shows_a_real_builds_jobs_live() {
     require_server();
     let spec = jobspec("clean-orders").await;
-    let build =
-        submit(JobSpecSelection::JobSpecs(JobSpecsSelection { job_spec_rids: vec![spec], is_required: Some(true) }))
-            .await;
+    let build = submit(JobSpecSelection::JobSpecs(JobSpecsSelection {
+        job_spec_rids: vec![spec.clone()],
+        is_required: Some(true),
+    }))
+    .await;
     let root = mount(test_config(), None, html! { <BuildReportPage rid={build.to_string()} /> });
     wait_for("the job in the table", Duration::from_secs(20), || {
         text_of(&root, "table.jobs .job-name") == "clean-orders"
@@ -598,6 +592,15 @@ async fn build_report_shows_a_real_builds_jobs_live() {
     .await;
     assert_eq!(text_of(&root, "table.jobs .badge"), "Succeeded");
     wait_for("the attempt on the timeline", WAIT, || query(&root, ".tl-bar.badge-ok").is_some()).await;
+    let title = text_of(&root, ".crumbs [aria-current=page]");
+    assert!(title.starts_with("Build #"), "{title}");
+    assert_eq!(text_of(&root, ".crumbs"), format!("Builds › default › {title}"), "the breadcrumb names the team");
+
+    // The job's page has the same trail, one step longer.
+    let (_, _, job) = job_of(&build, &spec, "the job", |_| true).await;
+    let root = mount(test_config(), None, html! { <JobReportPage rid={job.to_string()} /> });
+    let trail = format!("Builds › default › {title} › clean-orders");
+    wait_for("the job's breadcrumb", WAIT, || text_of(&root, ".crumbs") == trail).await;
 }
 
 #[wasm_bindgen_test]

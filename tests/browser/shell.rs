@@ -2,16 +2,19 @@
 
 use std::time::Duration;
 
+use kiln_api::teams::RuntimeConfig;
 use kiln_api::{ConjureError, ErrorCode};
 use kiln_console::api::ApiError;
 use kiln_console::components::error_banner::ErrorBanner;
 use kiln_console::components::header::Header;
 use kiln_console::components::open_rid::{Target, target_for};
+use kiln_console::hooks::health::use_health_check;
 use kiln_console::route::Route;
+use kiln_console::session::use_session;
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::prelude::*;
 
-use crate::common::{mount, query, query_all, test_config, text_of, wait_for};
+use crate::common::{mount, query, query_all, require_server, test_config, text_of, wait_for};
 
 #[wasm_bindgen_test]
 async fn header_names_the_product_and_links_every_page() {
@@ -57,4 +60,48 @@ fn open_box_routes_builds_jobs_and_run_numbers_and_explains_the_rest() {
     let err = target_for("ri.foundry.main.bu ild.x").expect_err("malformed");
     assert!(err.contains("locator") || err.contains("type"), "{err}");
     assert!(target_for("#").is_err(), "a bare # is neither a run nor a RID");
+}
+
+/// The header as the app shows it: with the app's health check running.
+#[component]
+fn CheckedHeader() -> Html {
+    let session = use_session();
+    use_health_check(&session);
+    html! { <Header /> }
+}
+
+#[wasm_bindgen_test]
+async fn the_header_reports_each_surface_on_its_own() {
+    let base = require_server();
+    // Both surfaces of the real service answer.
+    let root = mount(test_config(), None, html! { <CheckedHeader /> });
+    wait_for("the health check", Duration::from_secs(10), || query(&root, "[data-health=ok]").is_some()).await;
+    assert_eq!(text_of(&root, ".health"), "build2 ok · teams ok");
+
+    // Reports still work while the teams surface is not reachable: the header says which.
+    let config = RuntimeConfig { teams_url: "http://127.0.0.1:9/api/v1".to_owned(), ..test_config() };
+    let root = mount(config.clone(), None, html! { <CheckedHeader /> });
+    wait_for("the health check", Duration::from_secs(10), || query(&root, "[data-health=partial]").is_some()).await;
+    assert_eq!(text_of(&root, ".health"), "build2 ok · teams unreachable at http://127.0.0.1:9/api/v1");
+    let title = query(&root, ".health").and_then(|h| h.get_attribute("title")).unwrap_or_default();
+    assert!(title.contains(&format!("build2: {base}/build2/api")), "{title}");
+    assert!(title.contains("teams: http://127.0.0.1:9/api/v1 — "), "the tooltip gives the reason: {title}");
+
+    // Neither answers.
+    let config = RuntimeConfig { build2_url: "http://127.0.0.1:9/build2/api".to_owned(), ..config };
+    let root = mount(config, None, html! { <CheckedHeader /> });
+    wait_for("the health check", Duration::from_secs(10), || query(&root, "[data-health=down]").is_some()).await;
+    assert_eq!(
+        text_of(&root, ".health"),
+        "build2 unreachable at http://127.0.0.1:9/build2/api · teams unreachable at http://127.0.0.1:9/api/v1"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_network_error_reads_without_nested_parentheses() {
+    let text = ApiError::Network("TypeError: Failed to fetch".to_owned()).to_string();
+    assert_eq!(
+        text,
+        "The service could not be reached: TypeError: Failed to fetch. Check the service URL in Settings."
+    );
 }

@@ -40,7 +40,15 @@ const row = (page, runId) => page.locator(`.build-row[data-run-id="${runId}"]`);
 
 /** Waits until a run's row shows a state badge with `label`. */
 async function waitForState(page, runId, label) {
-  await row(page, runId).locator('.badge', { hasText: label }).waitFor({ timeout: STATE_WAIT });
+  try {
+    await row(page, runId).locator('.badge', { hasText: label }).waitFor({ timeout: STATE_WAIT });
+  } catch (error) {
+    // Say what the row showed instead, and what the service says, so a failure can be read.
+    const shown = await row(page, runId).innerText({ timeout: 1_000 }).catch(() => '(no row)');
+    const list = await (await fetch(kiln.url('/api/v1/teams/default/builds?archived=all'))).json();
+    const build = list.builds.find((b) => b.runId === runId);
+    throw new Error(`run ${runId} never showed ${label}; the row showed ${JSON.stringify(shown)}, the service says ${JSON.stringify(build?.status)}`, { cause: error });
+  }
 }
 
 /** Opens the team builds page and waits until its events stream is connected. */

@@ -218,7 +218,7 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
                 <BuildActions report={report.clone()} on_changed={props.refresh.clone()} />
             </header>
             if let Some(error) = &props.stale {
-                <p class="notice" role="status">{ format!("Could not refresh the report ({error}); showing what was last loaded.") }</p>
+                <p class="notice" role="status">{ format!("Could not refresh the report, so this is what was last loaded. {error}") }</p>
             }
             <section class="card" aria-labelledby="summary-heading">
                 <h2 id="summary-heading" class="visually-hidden">{ "Summary" }</h2>

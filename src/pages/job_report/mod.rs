@@ -51,7 +51,7 @@ struct JobReportViewProps {
 fn reason_label(status: JobStatus) -> &'static str {
     match status {
         JobStatus::DidNotRun => "Why it did not run",
-        JobStatus::Canceled => "Why it was canceled",
+        JobStatus::Canceled => "Why it was stopped",
         JobStatus::Failed => "Why it failed",
         _ => "Reason",
     }
@@ -171,8 +171,10 @@ struct JobBodyProps {
 fn JobBody(props: &JobBodyProps) -> Html {
     let job = &props.job;
     let names = use_names();
-    let service = use_session().service();
+    let session = use_session();
+    let service = session.service();
     let job_specs = service.capabilities().job_spec_selections.is_available();
+    let (teams_surface, teams_available) = (service.capabilities().teams_surface, session.teams_available);
     let live = props.freshness != Freshness::Final;
     let build_label = match &props.build {
         Some(build) => service.build_title(build),
@@ -185,6 +187,15 @@ fn JobBody(props: &JobBodyProps) -> Html {
         <section class="page report job-report" data-status={job.status.to_string()}>
             <nav class="crumbs" aria-label="Breadcrumb">
                 <Link<Route> to={Route::Home}>{ "Builds" }</Link<Route>>
+                // The team, as on the build report (builds belong to teams only on Kiln's surface).
+                if let Some(team) = props.build.as_ref().filter(|_| teams_surface).map(|b| b.team.to_string()) {
+                    <span aria-hidden="true">{ " › " }</span>
+                    if teams_available {
+                        <Link<Route> to={Route::TeamBuilds { team: team.clone() }}>{ team }</Link<Route>>
+                    } else {
+                        <span>{ team }</span>
+                    }
+                }
                 <span aria-hidden="true">{ " › " }</span>
                 { build_link.clone() }
                 <span aria-hidden="true">{ " › " }</span>

@@ -240,7 +240,7 @@ pub fn SubmitPage() -> Html {
             if let Some(reason) = catalog_unavailable {
                 <p class="notice catalog-notice" role="note">{ reason }</p>
             } else if let CatalogLoad::Failed(why) = &catalog_load {
-                <p class="notice catalog-notice">{ format!("The catalog could not be loaded ({why}). Names, search and branch suggestions are off; you can still paste RIDs.") }</p>
+                <p class="notice catalog-notice">{ format!("The catalog could not be loaded. {why} Names, search and branch suggestions are off; you can still paste RIDs.") }</p>
             }
             <form class="form submit-form" {onsubmit} novalidate=true>
                 <div class="submit-main">

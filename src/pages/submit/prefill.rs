@@ -86,12 +86,12 @@ pub async fn load(client: &Client, query: &PrefillQuery) -> Result<Prefill, Stri
     let failed = failed_job_specs(&report).len();
     let note = if failed == 0 {
         format!(
-            "No job failed or was canceled in build {}; the form has its options and an empty job-spec selection.",
+            "No job failed or was stopped in build {}; the form has its options and an empty job-spec selection.",
             report.rid
         )
     } else {
         format!(
-            "Re-running build {}: its options, and the {failed} job spec{} whose jobs failed or were canceled.",
+            "Re-running build {}: its options, and the {failed} job spec{} whose jobs failed or were stopped.",
             report.rid,
             if failed == 1 { "" } else { "s" }
         )

@@ -64,7 +64,7 @@ pub fn ActionDialog(props: &DialogProps) -> Html {
             };
             html! {
                 <Modal title={title} title_id="dialog-title" on_close={props.on_cancel.clone()}>
-                    <p>{ "Every process of these builds is killed; their running jobs end as cancelled." }</p>
+                    <p>{ "Every process of these builds is killed; their running jobs end as stopped." }</p>
                     <ul class="dialog-builds">
                         { for builds.iter().map(|b| html! { <li><span class="mono">{ describe(b) }</span><br/><span class="mono muted">{ b.build_rid.to_string() }</span></li> }) }
                     </ul>

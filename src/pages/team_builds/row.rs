@@ -48,11 +48,6 @@ pub fn exact_time(at: &Timestamp) -> String {
     format!("{local} ({at})")
 }
 
-/// A duration in words; a build that ended within a second is "under 1 s", not "0 s".
-fn duration_words(millis: i64) -> String {
-    if millis < 1000 { "under 1 s".to_owned() } else { duration(millis) }
-}
-
 #[component]
 pub fn BuildRow(props: &BuildRowProps) -> Html {
     let build = &props.build;
@@ -154,12 +149,12 @@ fn BuildDuration(props: &TimeCellProps) -> Html {
     if props.build.status.state.is_active() {
         html! { <RunningDuration build={props.build.clone()} /> }
     } else {
-        html! { { duration_words(duration_millis(&props.build, 0)) } }
+        html! { { duration(duration_millis(&props.build, 0)) } }
     }
 }
 
 #[component]
 fn RunningDuration(props: &TimeCellProps) -> Html {
     let now = use_now();
-    html! { { duration_words(duration_millis(&props.build, now)) } }
+    html! { { duration(duration_millis(&props.build, now)) } }
 }

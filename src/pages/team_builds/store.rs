@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
-use kiln_api::teams::TeamBuild;
+use kiln_api::teams::{TeamBuild, TeamBuildState, TeamBuildStatus};
 use yew::prelude::*;
 
 use super::filters::{Filters, Verdict, archived_admits, matches};
@@ -28,6 +28,9 @@ pub struct BuildsStore {
     pub rolled_back: Rc<BTreeSet<u64>>,
     /// Bumped when a live build may belong to the view but only the service can tell.
     pub stale: u32,
+    /// Builds the events stream added since the listing started: the listing's first page
+    /// may have been read before they existed, so it does not drop them.
+    pub streamed: Rc<BTreeSet<u64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -80,11 +83,22 @@ impl BuildsStore {
         self.rows.iter().find(|b| b.run_id == run_id)
     }
 
+    /// Updates or adds a build. Answers and events can arrive out of order (a list read
+    /// before a job started may answer after its event), and a build's status only moves
+    /// forward, so a status older than the shown one is not taken; the rest of the build is.
     fn replace_or_add(rows: &mut Vec<Rc<TeamBuild>>, build: TeamBuild, add: bool) {
         match rows.iter_mut().find(|b| b.run_id == build.run_id) {
-            // An unchanged build keeps its Rc, so its row does not re-render.
-            Some(existing) if **existing == build => {}
-            Some(existing) => *existing = Rc::new(build),
+            Some(existing) => {
+                let build = if is_newer(&existing.status, &build.status) {
+                    TeamBuild { status: existing.status.clone(), ..build }
+                } else {
+                    build
+                };
+                // An unchanged build keeps its Rc, so its row does not re-render.
+                if **existing != build {
+                    *existing = Rc::new(build);
+                }
+            }
             None if add => rows.push(Rc::new(build)),
             None => {}
         }
@@ -94,17 +108,9 @@ impl BuildsStore {
     /// "Current builds" (or restored from "Archived builds") leaves at once; one that
     /// belongs (an undo, a rollback) comes back. Live updates do not do this: rows the
     /// person did not touch never vanish under their eyes.
-    ///
-    /// An action's answer can be older than an event that came before it (Stop reads the
-    /// build back while its jobs are still being killed, and the CANCELED event may already
-    /// be here): a status older than the row's is not taken, the rest of the answer is.
+    /// An action's answer can be older than an event (Stop reads the build back while its
+    /// jobs are still being killed): `replace_or_add` keeps the newer status.
     fn place(&mut self, build: TeamBuild) {
-        let build = match self.find(build.run_id) {
-            Some(shown) if shown.status.timestamp > build.status.timestamp => {
-                TeamBuild { status: shown.status.clone(), ..build }
-            }
-            _ => build,
-        };
         let rows = Rc::make_mut(&mut self.rows);
         if archived_admits(self.filters.archived, build.archived) {
             BuildsStore::replace_or_add(rows, build, true);
@@ -123,6 +129,17 @@ impl BuildsStore {
     }
 }
 
+/// Whether `shown` is a later status of a build than `incoming`. A build moves from queued
+/// to running to an end, so at the same millisecond the further state is the later one.
+fn is_newer(shown: &TeamBuildStatus, incoming: &TeamBuildStatus) -> bool {
+    let stage = |state: TeamBuildState| match state {
+        TeamBuildState::Queued => 0,
+        TeamBuildState::Running => 1,
+        TeamBuildState::Complete | TeamBuildState::Failed | TeamBuildState::Stopped => 2,
+    };
+    (shown.timestamp, stage(shown.state)) > (incoming.timestamp, stage(incoming.state))
+}
+
 impl Reducible for BuildsStore {
     type Action = StoreAction;
 
@@ -138,7 +155,9 @@ impl Reducible for BuildsStore {
                 }
                 let rows = Rc::make_mut(&mut next.rows);
                 if !append {
-                    rows.clear();
+                    // The first page replaces what was shown (a cached page), but keeps
+                    // the builds the stream brought meanwhile and their newer statuses.
+                    rows.retain(|b| self.streamed.contains(&b.run_id));
                 }
                 for build in builds {
                     BuildsStore::replace_or_add(rows, build, true);
@@ -174,7 +193,10 @@ impl Reducible for BuildsStore {
                 // matches: rows do not vanish under the reader's eyes.
                 let verdict = if known { Verdict::Yes } else { matches(&build, &self.filters) };
                 match verdict {
-                    Verdict::Yes => BuildsStore::replace_or_add(Rc::make_mut(&mut next.rows), build, true),
+                    Verdict::Yes => {
+                        Rc::make_mut(&mut next.streamed).insert(build.run_id);
+                        BuildsStore::replace_or_add(Rc::make_mut(&mut next.rows), build, true);
+                    }
                     Verdict::No => return self,
                     Verdict::Unknown => next.stale = next.stale.wrapping_add(1),
                 }

@@ -1,0 +1,156 @@
+//! Whether each surface of the service answers. The header reports them one by one
+//! ("build2 ok · teams unreachable at …"), because reports still work while the teams
+//! surface is down, and the other way round.
+
+use futures::future::join;
+use serde::de::IgnoredAny;
+
+use super::{ApiError, Client, Surface, foundry, teams};
+
+/// A build RID no service has: asking for it costs the service one lookup, and build2
+/// answers it with a 204.
+const PROBE_BUILD: &str = "ri.foundry.main.build.00000000-0000-0000-0000-000000000000";
+
+/// How one surface answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SurfaceState {
+    Ok,
+    /// It answered 404: a plain build2 service has no teams surface.
+    Absent,
+    /// It answered 401: it is there, and wants a token or a sign-in.
+    NeedsSignIn,
+    /// No answer at all (down, a wrong URL, or refused by the browser).
+    Unreachable {
+        reason: String,
+    },
+}
+
+impl SurfaceState {
+    fn of<T>(answer: &Result<T, ApiError>) -> SurfaceState {
+        match answer {
+            Ok(_) => SurfaceState::Ok,
+            Err(ApiError::Network(reason)) => SurfaceState::Unreachable { reason: reason.clone() },
+            Err(e) if e.is_unauthorized() => SurfaceState::NeedsSignIn,
+            Err(e) if e.is_not_found() => SurfaceState::Absent,
+            // Any other answer (an error body, a 5xx) still says the service is there.
+            Err(_) => SurfaceState::Ok,
+        }
+    }
+}
+
+/// One surface: what the header calls it, where it is, how it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurfaceHealth {
+    pub name: &'static str,
+    pub url: String,
+    pub state: SurfaceState,
+}
+
+impl SurfaceHealth {
+    /// "build2 ok", "teams unreachable at http://…", "teams not on this service".
+    pub fn words(&self) -> String {
+        let name = self.name;
+        match &self.state {
+            SurfaceState::Ok => format!("{name} ok"),
+            SurfaceState::Absent => format!("{name} not on this service"),
+            SurfaceState::NeedsSignIn => format!("{name} needs sign-in"),
+            SurfaceState::Unreachable { .. } => format!("{name} unreachable at {}", self.url),
+        }
+    }
+}
+
+/// How the whole service answered, surface by surface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceHealth {
+    /// What the service calls itself, when it said.
+    pub version: Option<String>,
+    pub surfaces: Vec<SurfaceHealth>,
+}
+
+/// The header's summary of a health check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overall {
+    /// Every surface answered.
+    Ok,
+    /// Some surfaces answered and some did not.
+    Partial,
+    /// None answered.
+    Down,
+}
+
+impl Overall {
+    /// The `data-health` attribute's value.
+    pub fn key(self) -> &'static str {
+        match self {
+            Overall::Ok => "ok",
+            Overall::Partial => "partial",
+            Overall::Down => "down",
+        }
+    }
+}
+
+impl ServiceHealth {
+    pub fn overall(&self) -> Overall {
+        let reached = |s: &&SurfaceHealth| !matches!(s.state, SurfaceState::Unreachable { .. });
+        match self.surfaces.iter().filter(reached).count() {
+            n if n == self.surfaces.len() => Overall::Ok,
+            0 => Overall::Down,
+            _ => Overall::Partial,
+        }
+    }
+
+    /// "build2 ok · teams unreachable at http://…".
+    pub fn words(&self) -> String {
+        self.surfaces.iter().map(SurfaceHealth::words).collect::<Vec<_>>().join(" · ")
+    }
+
+    /// Each unreachable surface's reason, for the header's tooltip.
+    pub fn details(&self) -> String {
+        let mut lines: Vec<String> = self.version.iter().map(|v| format!("Service: {v}")).collect();
+        for surface in &self.surfaces {
+            lines.push(match &surface.state {
+                SurfaceState::Unreachable { reason } => format!("{}: {} — {reason}", surface.name, surface.url),
+                _ => format!("{}: {}", surface.name, surface.url),
+            });
+        }
+        lines.join("\n")
+    }
+
+    /// Whether the teams surface answered 404, so team views cannot work here.
+    pub fn teams_absent(&self) -> bool {
+        self.surfaces.iter().any(|s| s.name == TEAMS && s.state == SurfaceState::Absent)
+    }
+
+    pub fn needs_sign_in(&self) -> bool {
+        self.surfaces.iter().any(|s| s.state == SurfaceState::NeedsSignIn)
+    }
+}
+
+const TEAMS: &str = "teams";
+
+/// Asks build2 and the teams surface at once.
+pub async fn build2_and_teams(client: &Client) -> ServiceHealth {
+    let probe = format!("/info/builds2/{PROBE_BUILD}");
+    let build2 = client.get_json::<IgnoredAny>(Surface::Build2, &probe);
+    let (build2, teams) = join(build2, teams::health(client)).await;
+    ServiceHealth {
+        version: teams.as_ref().ok().map(|h| h.version.clone()),
+        surfaces: vec![
+            SurfaceHealth { name: "build2", url: client.url(Surface::Build2, ""), state: SurfaceState::of(&build2) },
+            SurfaceHealth { name: TEAMS, url: client.url(Surface::Teams, ""), state: SurfaceState::of(&teams) },
+        ],
+    }
+}
+
+/// Asks Foundry's public API (it has no unauthenticated call, so a 401 means it is there).
+pub async fn foundry(client: &Client) -> ServiceHealth {
+    let answer = foundry::ping(client).await;
+    ServiceHealth {
+        version: None,
+        surfaces: vec![SurfaceHealth {
+            name: "Foundry public API",
+            url: client.url(Surface::Foundry, ""),
+            state: SurfaceState::of(&answer),
+        }],
+    }
+}

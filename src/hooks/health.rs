@@ -1,0 +1,32 @@
+//! The health check: each surface of the service asked whenever the service or the token
+//! changes, for the header.
+
+use yew::prelude::*;
+
+use crate::api::ApiError;
+use crate::session::{Health, SessionAction, SessionHandle};
+
+/// Asks the service for its health whenever the service or token changes. Without the
+/// teams surface reports still work; team views do not.
+#[hook]
+pub fn use_health_check(session: &SessionHandle) {
+    let service = session.service();
+    let session = session.clone();
+    use_effect_with(service, move |service| {
+        // The service is compared by its token too, so this is the token it sends.
+        let (service, token) = (service.clone(), session.token.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let health = service.health().await;
+            if health.teams_absent() {
+                session.dispatch(SessionAction::TeamsUnavailable);
+            }
+            // The service answered, so it is not unreachable: it wants a token (Foundry's
+            // public API has no unauthenticated call), and the header offers to sign in.
+            if health.needs_sign_in() {
+                session.dispatch(SessionAction::Refused { token: token.clone(), error: ApiError::Unauthorized(None) });
+            }
+            let health = Health::Checked(health);
+            session.dispatch(SessionAction::Health { token, health });
+        });
+    });
+}
