@@ -1,9 +1,21 @@
 //! Every page of the console has one route here; `switch` renders it.
 
+use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::pages;
+
+/// `/compare?a=<build>&b=<build>`: each a build RID or a run number (`#12`) of the current
+/// team; without `a`, the build before `b`. Here, not in the compare page, because the
+/// builds list and the build report link to it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CompareQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b: Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Routable)]
 pub enum Route {

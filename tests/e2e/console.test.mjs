@@ -322,3 +322,33 @@ test('a job spec page shows its definition, last runs and a duration trend', TIM
   await shots(page, 'job-spec');
   assert.deepEqual(errors, []);
 });
+
+test('Compare with previous on a report, and Compare on two selected builds of the list', TIMEOUT, async () => {
+  const clean = await kiln.datasetRid('clean/orders');
+  const selection = [{ type: 'datasets', datasets: { datasetRids: [clean], isRequired: true } }];
+  const first = await finished(await submitBody({ jobSpecSelections: selection, forceBuild: true }));
+  const second = await finished(await submitBody({ jobSpecSelections: selection, forceBuild: true, numRunJobAttempts: 2 }));
+  const page = await kiln.newPage();
+  const errors = watchErrors(page);
+  await page.goto(kiln.url(`/builds/${second.rid}`));
+  await page.getByRole('link', { name: 'Compare with previous' }).click();
+  await page.waitForURL((url) => url.pathname === '/compare' && url.searchParams.get('b') === second.rid, WAIT);
+  const pair = page.locator('.compare-pair');
+  await pair.waitFor(WAIT);
+  assert.match(await pair.innerText(), new RegExp(`Comparing #${second.runId - 1} \\(master\\) with #${second.runId} \\(master\\)`));
+  const options = page.locator('.compare-section', { hasText: 'Options that differ' });
+  assert.match(await options.innerText(), /numRunJobAttempts\s+\(not set\)\s+2/);
+  await shots(page, 'compare');
+
+  // From the list: select the two builds, then Compare, the earlier one first.
+  await page.goto(kiln.url('/'));
+  for (const runId of [second.runId, first.runId]) {
+    await page.getByRole('checkbox', { name: `Select build #${runId}` }).check();
+  }
+  await page.getByRole('link', { name: 'Compare', exact: true }).click();
+  await page.waitForURL((url) => url.pathname === '/compare', WAIT);
+  const url = new URL(page.url());
+  assert.deepEqual([url.searchParams.get('a'), url.searchParams.get('b')], [first.rid, second.rid]);
+  await page.locator('.compare-pair', { hasText: `#${first.runId}` }).waitFor(WAIT);
+  assert.deepEqual(errors, []);
+});

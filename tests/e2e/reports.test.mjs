@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { screenshot, screenshotPhone, useKiln, watchErrors } from './helpers.mjs';
+import { PHONE, screenshot, screenshotPhone, useKiln, watchErrors } from './helpers.mjs';
 
 const kiln = useKiln({ label: 'reports' });
 const TIMEOUT = { timeout: 180_000 };
@@ -121,6 +121,17 @@ test('a build report follows the demo to success without a reload', TIMEOUT, asy
   await screenshot(page, 'build-report');
   await page.screenshot({ path: 'target/e2e-screenshots/build-report-full.png', fullPage: true });
   await screenshotPhone(page, 'build-report');
+  // At phone width the job graph scrolls inside its card; the page itself does not.
+  const previous = page.viewportSize();
+  await page.setViewportSize({ ...PHONE });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const phone = await page.evaluate(() => {
+    const scroll = document.querySelector('.graph-scroll');
+    return { page: document.documentElement.scrollWidth, inner: scroll.scrollWidth, outer: scroll.clientWidth };
+  });
+  await page.setViewportSize(previous);
+  assert.ok(phone.page <= 390, `the page is ${phone.page} px wide at 390`);
+  assert.ok(phone.inner > phone.outer, `the graph (${phone.inner} px) scrolls in its card (${phone.outer} px)`);
 
   // A node of the graph opens its job's report.
   await page.locator('g.graph-node', { hasText: 'customer-segments' }).click();

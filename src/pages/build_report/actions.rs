@@ -10,7 +10,7 @@ use yew_router::prelude::*;
 
 use crate::components::modal::Modal;
 use crate::notify;
-use crate::route::Route;
+use crate::route::{CompareQuery, Route};
 use crate::session::use_session;
 
 /// `/submit?from=<rid>` and `/submit?rerun=<rid>`: the submit page prefills from them.
@@ -131,6 +131,7 @@ pub fn BuildActions(props: &BuildActionsProps) -> Html {
         _ => Html::default(),
     };
     let resubmit_unavailable = capabilities.resubmit.reason();
+    let compare_previous = capabilities.teams_surface && session.teams_available && report.run_id > 1;
     let outcome = match &*stop {
         Stop::Done(message) => html! { <p class="action-result" role="status">{ message.clone() }</p> },
         Stop::Failed(message) => {
@@ -151,6 +152,11 @@ pub fn BuildActions(props: &BuildActionsProps) -> Html {
                 if resubmit_unavailable.is_none() && report.status.is_terminal() && has_failed_jobs(report) {
                     <Link<Route, SubmitFrom> to={Route::Submit} query={Some(SubmitFrom { from: None, rerun: Some(rid.clone()) })}
                         classes="button">{ "Rerun failed jobs" }</Link<Route, SubmitFrom>>
+                }
+                // Run numbers are Kiln's teams surface's: the compare page finds the build before.
+                if compare_previous {
+                    <Link<Route, CompareQuery> to={Route::Compare} query={Some(CompareQuery { a: None, b: Some(rid.clone()) })}
+                        classes="button compare-previous">{ "Compare with previous" }</Link<Route, CompareQuery>>
                 }
                 if running {
                     <button type="button" class="watch" onclick={toggle_watch} aria-pressed={watching.to_string()}

@@ -10,7 +10,6 @@ use std::rc::Rc;
 
 use kiln_api::build2::BuildReport;
 use kiln_api::{Rid, TeamName};
-use serde::{Deserialize, Serialize};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -19,15 +18,9 @@ use self::diff::{BuildDiff, diff};
 use crate::api::{self, Client};
 use crate::components::open_rid::{Target, target_for};
 use crate::components::status_badge::job_look;
-use crate::route::Route;
+use crate::route::{CompareQuery, Route};
 use crate::session::use_session;
 use crate::time_fmt;
-
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct CompareQuery {
-    pub a: Option<String>,
-    pub b: Option<String>,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Load {

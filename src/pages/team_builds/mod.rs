@@ -35,7 +35,7 @@ use self::table::BuildsTable;
 use self::toolbar::FilterBar;
 use crate::components::toasts::{NotificationsOptIn, Toaster};
 use crate::notify;
-use crate::route::Route;
+use crate::route::{CompareQuery, Route};
 use crate::session::{SessionAction, use_session};
 use crate::time_fmt::now_millis;
 
@@ -107,6 +107,13 @@ impl Reducible for Selection {
         }
         Rc::new(Selection(Rc::new(set)))
     }
+}
+
+/// Two selected builds to compare, the earlier one first; by RID, since run numbers in the
+/// compare page are the current team's and this list may be another team's.
+fn compare_pair(x: &TeamBuild, y: &TeamBuild) -> CompareQuery {
+    let (a, b) = if x.run_id < y.run_id { (x, y) } else { (y, x) };
+    CompareQuery { a: Some(a.build_rid.to_string()), b: Some(b.build_rid.to_string()) }
 }
 
 #[component]
@@ -390,6 +397,10 @@ fn TeamBuildsView(props: &ViewProps) -> Html {
                     <button type="button" onclick={bulk_run(Kind::Restore)}>{ "Restore" }</button>
                     <button type="button" onclick={bulk(|builds| Dialog::BulkTag { builds, remove: false })}>{ "Add tag…" }</button>
                     <button type="button" onclick={bulk(|builds| Dialog::BulkTag { builds, remove: true })}>{ "Remove tag…" }</button>
+                    if let [first, second] = selected.as_slice() {
+                        <Link<Route, CompareQuery> to={Route::Compare} query={Some(compare_pair(first, second))}
+                            classes="button compare-selected">{ "Compare" }</Link<Route, CompareQuery>>
+                    }
                     <button type="button" class="button-quiet" onclick={on_clear_selection}>{ "Clear selection" }</button>
                 </div>
             }
