@@ -249,10 +249,15 @@ test('the lineage shows every node with its state; Build upstream of selected pr
   await page.goto(kiln.url('/lineage'));
   const nodes = page.locator('[data-node]');
   await page.locator('.lin-legend').waitFor(WAIT);
-  assert.equal(await nodes.count(), lineage.datasets.length + lineage.jobSpecs.length);
+  // The nodes are drawn once the states on the branch have answered too, which may be after
+  // the legend (the CI flake read the count once and saw 0).
+  const expected = lineage.datasets.length + lineage.jobSpecs.length;
+  await page.waitForFunction((n) => document.querySelectorAll('[data-node]').length === n, expected, WAIT)
+    .catch(async (error) => { throw new Error(`the lineage drew ${await nodes.count()} of ${expected} nodes`, { cause: error }); });
   const node = (name) => page.locator('[data-node]', { has: page.locator('.lin-name', { hasText: new RegExp(`^${name}$`) }) });
-  assert.match(await node('agg/revenue-by-region').getAttribute('class'), /fresh-ok/);
-  assert.match(await node('report/summary').getAttribute('class'), /fresh-never/);
+  // The states come from their own answer: wait for them rather than read them once.
+  await node('agg/revenue-by-region').and(page.locator('.fresh-ok')).waitFor(WAIT);
+  await node('report/summary').and(page.locator('.fresh-never')).waitFor(WAIT);
   assert.match(await node('agg/revenue-by-region').locator('.lin-state').textContent(), /Up to date/);
 
   await page.getByLabel('Find a node').fill('report/sum');
