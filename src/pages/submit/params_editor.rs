@@ -56,7 +56,7 @@ pub fn parse_params(text: &str) -> Result<Map<String, Value>, ParamsError> {
             Err(ParamsError {
                 line: 0,
                 column: 0,
-                message: format!("build parameters must be a JSON object like {{\"key\": \"value\"}}, not {what}"),
+                message: format!("must be a JSON object like {{\"key\": \"value\"}}, not {what}"),
             })
         }
         Err(e) => Err(ParamsError { line: e.line(), column: e.column(), message: plain(&e) }),
@@ -64,10 +64,10 @@ pub fn parse_params(text: &str) -> Result<Map<String, Value>, ParamsError> {
 }
 
 impl ParamsError {
-    /// The sentence shown under the editor.
+    /// The sentence shown under the editor, which is labelled, so it does not name the field.
     pub fn sentence(&self) -> String {
         if self.line == 0 {
-            format!("Build parameters: {}{}", capitalised(&self.message), end_stop(&self.message))
+            format!("{}{}", capitalised(&self.message), end_stop(&self.message))
         } else {
             format!("Line {}, column {}: {}{}", self.line, self.column, self.message, end_stop(&self.message))
         }

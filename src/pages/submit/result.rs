@@ -1,5 +1,8 @@
-//! What a submission gave back: whether it was new, the build (linked to its report), the
-//! build group, and the jobs it created or found running in other builds.
+//! What the last submission of this tab gave back, shown above the form when the person
+//! comes back to it (Back from the build's report). A submission goes straight to the
+//! build's report, which does not say how the service resolved it: whether the
+//! submission was new, and which jobs it created or found running in other builds. This
+//! panel keeps that reachable, folded, with a link to the report.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -47,19 +50,27 @@ fn jobs_table(caption: &str, empty: &str, jobs: &BTreeMap<Rid, Rid>, catalog: Op
     }
 }
 
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+/// One sentence on what the service did with a submission, for this panel and for the
+/// note shown on the report it leads to.
+pub fn outcome(r: &SubmitBuildResponse) -> String {
+    if r.is_new_submission == Some(false) {
+        return "Its submission id was seen before: this is the first build of that id, and nothing new ran."
+            .to_owned();
+    }
+    let created = count(r.jobs_created.len(), "job created", "jobs created");
+    match r.jobs_in_other_builds.len() {
+        0 => format!("{created}."),
+        n => format!("{created}; {} already running in other builds.", count(n, "job", "jobs")),
+    }
+}
+
 #[component]
 pub fn SubmitResult(props: &ResultProps) -> Html {
     let r = &props.response;
-    let heading = use_node_ref();
-    {
-        // Move focus to the result so keyboard and screen-reader users land on it.
-        let heading = heading.clone();
-        use_effect_with(props.response.clone(), move |_| {
-            if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
-                let _ = h.focus();
-            }
-        });
-    }
     let new_text = match r.is_new_submission {
         None => "Yes (no submission id was given)",
         Some(true) => "Yes",
@@ -70,19 +81,25 @@ pub fn SubmitResult(props: &ResultProps) -> Html {
     html! {
         <section class="card result" aria-labelledby="result-title">
             <div class="card-head">
-                <h2 id="result-title" tabindex="-1" ref={heading}>{ "Build submitted" }</h2>
+                <h2 id="result-title">{ "Last submission" }</h2>
                 <button type="button" class="button-quiet" onclick={dismiss}>{ "Dismiss" }</button>
             </div>
-            <dl class="result-facts">
-                <dt>{ "Build" }</dt>
-                <dd><Link<Route> to={Route::BuildReport { rid: r.build_rid.to_string() }} classes="result-build-link mono">{ r.build_rid.to_string() }</Link<Route>></dd>
-                <dt>{ "Build group" }</dt>
-                <dd class="mono">{ r.build_group_rid.to_string() }</dd>
-                <dt>{ "New submission" }</dt>
-                <dd data-new-submission={format!("{:?}", r.is_new_submission)}>{ new_text }</dd>
-            </dl>
-            { jobs_table("Jobs created", "none", &r.jobs_created, catalog) }
-            { jobs_table("Jobs already running in other builds", "none", &r.jobs_in_other_builds, catalog) }
+            <p class="result-summary">
+                { "Build " }
+                <Link<Route> to={Route::BuildReport { rid: r.build_rid.to_string() }} classes="result-build-link mono">{ r.build_rid.to_string() }</Link<Route>>
+                { ": " }{ outcome(r) }
+            </p>
+            <details class="result-details">
+                <summary>{ "How the service resolved it" }</summary>
+                <dl class="result-facts">
+                    <dt>{ "Build group" }</dt>
+                    <dd class="mono">{ r.build_group_rid.to_string() }</dd>
+                    <dt>{ "New submission" }</dt>
+                    <dd data-new-submission={format!("{:?}", r.is_new_submission)}>{ new_text }</dd>
+                </dl>
+                { jobs_table("Jobs created", "none", &r.jobs_created, catalog) }
+                { jobs_table("Jobs already running in other builds", "none", &r.jobs_in_other_builds, catalog) }
+            </details>
         </section>
     }
 }

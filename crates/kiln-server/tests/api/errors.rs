@@ -30,7 +30,10 @@ async fn malformed_bodies_name_the_field() {
         ),
         (helpers::datasets_body(&["out"], json!({"forceBuild": "yes"})), "forceBuild"),
         (helpers::datasets_body(&["out"], json!({"numRunJobAttempts": 1000})), "numRunJobAttempts"),
+        // The contract's bounds (docs/api.md), which the console's form enforces too.
+        (helpers::datasets_body(&["out"], json!({"numRunJobAttempts": 101})), "numRunJobAttempts"),
         (helpers::datasets_body(&["out"], json!({"retryBackoffDuration": -1})), "retryBackoffDuration"),
+        (helpers::datasets_body(&["out"], json!({"retryBackoffDuration": 3601})), "retryBackoffDuration"),
         (
             helpers::datasets_body(&["out"], json!({"buildGroupRid": "ri.foundry.main.buildgroup.unknown"})),
             "buildGroupRid",
@@ -50,9 +53,11 @@ async fn malformed_bodies_name_the_field() {
             assert_eq!(err["parameters"]["field"], field, "{path} {body}");
         }
     }
-    // Unknown keys and nulls are fine.
+    // Unknown keys and nulls are fine, and so are the bounds themselves.
     let ok = helpers::datasets_body(&["out"], json!({"someFutureKey": 1, "branch": null}));
     assert_eq!(s.post(submit, &ok).await.status(), 200);
+    let edges = helpers::datasets_body(&["out"], json!({"numRunJobAttempts": 100, "retryBackoffDuration": 3600}));
+    assert_eq!(s.post(submit, &edges).await.status(), 200);
 }
 
 #[tokio::test]
