@@ -12,6 +12,7 @@ use kiln_console::api::foundry::{self, Unmappable, create_request};
 use kiln_console::api::{Capabilities, Client, Service};
 use kiln_console::pages::submit::SubmitPage;
 use kiln_console::pages::submit::draft;
+use kiln_console::pages::submit::recent;
 use kiln_console::pages::submit::state::{FallbackDraft, FormState, SelectionDraft, SelectionKind};
 use kiln_console::pages::submit::validation::{field_id, for_service, selection_key, validate};
 use kiln_console::pages::submit::wire::to_request;
@@ -295,9 +296,11 @@ async fn a_submission_in_foundry_mode_creates_a_public_build_with_its_options() 
         query(&root, ".submit-button").and_then(|b| b.get_attribute("aria-disabled")).as_deref() == Some("false")
     })
     .await;
+    recent::forget_last();
     query(&root, ".submit-button").expect("submit").click();
-    wait_for("the created build", Duration::from_secs(20), || query(&root, ".result-build-link").is_some()).await;
-    let rid = Rid::parse(&text_of(&root, ".result-build-link")).expect("a build RID");
+    // A submission goes to the build's report, keeping the service's answer for Back.
+    wait_for("the created build", Duration::from_secs(20), || recent::last().is_some()).await;
+    let rid = recent::last().expect("the answer").build_rid;
     // The service's own answer has the options the form set.
     let client = Client::new(&foundry_config(), None);
     let build = foundry::build(&client, &rid).await.expect("GET the build").expect("the build exists");

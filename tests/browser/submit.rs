@@ -5,9 +5,14 @@ use std::time::Duration;
 
 use gloo_storage::{LocalStorage, Storage};
 use js_sys::{Array, Function, Object, Reflect};
+use kiln_api::TeamName;
 use kiln_api::build2::{BuildReport, JobSpecSelection, SubmitBuildRequest};
+use kiln_api::teams::{CatalogDataset, CatalogQuery, RuntimeConfig};
+use kiln_console::api::Client;
 use kiln_console::pages::submit::SubmitPage;
+use kiln_console::pages::submit::recent::{self, Submitted};
 use kiln_console::pages::submit::draft;
+use kiln_console::route::Route;
 use kiln_console::pages::submit::params_editor::parse_params;
 use kiln_console::pages::submit::rid_field::pasted_rids;
 use kiln_console::pages::submit::snippets::{curl_command, python_call, shell_quote};
@@ -19,17 +24,44 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
+use yew_router::prelude::*;
 
-use crate::common::{mount, query, query_all, require_server, test_config, text_of, wait_for};
+use crate::common::{focused, mount, query, query_all, require_server, test_config, text_of, wait_for};
 
 const WAIT: Duration = Duration::from_secs(5);
 
 // ---- helpers -------------------------------------------------------------------------
 
-/// A fresh page with no draft left over from another test.
-async fn fresh_page() -> Element {
+/// A configuration whose service is nowhere, so no catalog loads even when a test server
+/// runs: the form's own checks alone, with made-up RIDs.
+fn offline_config() -> RuntimeConfig {
+    RuntimeConfig {
+        build2_url: "http://127.0.0.1:9/build2/api".into(),
+        teams_url: "http://127.0.0.1:9/api/v1".into(),
+        ..test_config()
+    }
+}
+
+/// Forgets what earlier tests left: the draft, the set-aside draft, the record of recent
+/// submissions and the last answer.
+fn forget_everything() {
     draft::clear();
     LocalStorage::delete(draft::SET_ASIDE_KEY);
+    LocalStorage::delete(recent::RECENT_KEY);
+    recent::forget_last();
+}
+
+/// A fresh page, offline (see [`offline_config`]), with nothing left over from another test.
+async fn fresh_page() -> Element {
+    forget_everything();
+    let root = mount(offline_config(), Some("/submit"), html! { <SubmitPage /> });
+    wait_for("the submit form", WAIT, || query(&root, ".submit-form").is_some()).await;
+    root
+}
+
+/// A fresh page against the test server, with its catalog.
+async fn served_page() -> Element {
+    forget_everything();
     let root = mount(test_config(), Some("/submit"), html! { <SubmitPage /> });
     wait_for("the submit form", WAIT, || query(&root, ".submit-form").is_some()).await;
     root
@@ -334,7 +366,7 @@ fn params_errors_point_at_their_line() {
     let err = parse_params("{\n  \"a\": 1\n  \"b\": 2\n}").expect_err("a missing comma");
     assert_eq!((err.line, err.column), (3, 3));
     assert!(err.sentence().starts_with("Line 3, column 3: a , or } is expected"), "{}", err.sentence());
-    assert!(parse_params("[1]").expect_err("a list").sentence().contains("must be a JSON object"));
+    assert!(parse_params("[1]").expect_err("a list").sentence().starts_with("Must be a JSON object"));
     assert!(parse_params("  ").expect("blank is {}").is_empty());
 }
 
@@ -359,17 +391,22 @@ fn service_fields_find_their_form_field() {
     assert_eq!(owner("branchX"), None, "a prefix must end at a separator");
 }
 
-/// Puts `bad` in a text field, waits for `message` under it, then `good`, waits for it to go.
-async fn check_text_field(root: &Element, key: &str, bad: &str, message: &str, good: &str) {
+/// Puts `bad` in a text field, waits for `message` under it (which starts so: the field's
+/// label is beside it, so the message does not repeat it) and for `summary` (which names
+/// the field) in the list under Submit; then `good`, and waits for both to go.
+async fn check_text_field(root: &Element, key: &str, bad: &str, message: &str, summary: &str, good: &str) {
     let selector = id_sel(key);
     type_into(root, &selector, bad);
     wait_for(&format!("“{message}” under {key}"), WAIT, || error_text(root, key).contains(message)).await;
+    assert!(error_text(root, key).starts_with(message), "the message starts with what is wrong: {}", error_text(root, key));
     assert_eq!(el(root, &selector).get_attribute("aria-invalid").as_deref(), Some("true"), "{key} is marked invalid");
     assert!(submit_blocked(root), "Submit is off while {key} is wrong");
-    assert!(text_of(root, "#submit-why").contains(message), "Submit says why: {}", text_of(root, "#submit-why"));
+    let items: Vec<String> = query_all(root, ".why-list li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    assert!(items.iter().any(|i| i.starts_with(summary)), "Submit names the field: {items:?}");
     type_into(root, &selector, good);
     wait_for(&format!("no message under {key}"), WAIT, || error_text(root, key).is_empty()).await;
     assert_eq!(el(root, &selector).get_attribute("aria-invalid").as_deref(), Some("false"));
+    assert!(!text_of(root, "#submit-why").contains(summary), "{summary} gone from the list");
 }
 
 #[wasm_bindgen_test]
@@ -378,8 +415,9 @@ async fn each_validation_message_appears_for_its_bad_input_and_goes_when_fixed()
     let datasets = list_key(0, SelectionKind::Datasets, RidList::Main);
 
     // An empty selection asks for a dataset, quietly, and Submit says so.
-    wait_for("the empty-selection hint", WAIT, || error_text(&root, &datasets).contains("add at least one dataset"))
+    wait_for("the empty-selection hint", WAIT, || error_text(&root, &datasets) == "Add at least one dataset to build.")
         .await;
+    assert!(text_of(&root, ".why-list").contains("Selection 1: add at least one dataset to build."));
     assert!(submit_blocked(&root));
     paste_into(&root, &id_sel(&datasets), "ri.foundry.main.dataset.ok bad/rid");
     wait_for("the malformed RID message", WAIT, || error_text(&root, &datasets).contains("“bad/rid” is not a RID"))
@@ -388,21 +426,36 @@ async fn each_validation_message_appears_for_its_bad_input_and_goes_when_fixed()
     wait_for("no dataset message", WAIT, || error_text(&root, &datasets).is_empty()).await;
     wait_for("Submit on", WAIT, || !submit_blocked(&root)).await;
 
-    check_text_field(&root, "branch", "my branch", "cannot contain spaces", "develop").await;
-    check_text_field(&root, "numRunJobAttempts", "0", "Attempts must be a whole number", "3").await;
-    check_text_field(&root, "numRunJobAttempts", "two", "Attempts must be a whole number", "").await;
-    check_text_field(&root, "retryBackoffDuration", "-5", "whole number of seconds", "30").await;
-    check_text_field(&root, "buildParameters", "{\"region\": \"eu\",}", "Line 1, column", "{\"region\": \"eu\"}").await;
-    check_text_field(&root, "buildParameters", "[1, 2]", "must be a JSON object", "{}").await;
-    check_text_field(&root, "buildGroupRid", "group-7", "is not a RID", "ri.foundry.main.buildgroup.g7").await;
+    check_text_field(&root, "branch", "my branch", "Cannot contain spaces.", "Branch: a branch name", "develop").await;
+    // The contract's bounds: 1 to 100 attempts, 0 to 3600 seconds of backoff.
+    let attempts = "Must be a whole number between 1 and 100";
+    let attempts_why = "Attempts per job: must be a whole number between 1 and 100";
+    check_text_field(&root, "numRunJobAttempts", "0", attempts, attempts_why, "1").await;
+    check_text_field(&root, "numRunJobAttempts", "101", attempts, attempts_why, "100").await;
+    check_text_field(&root, "numRunJobAttempts", "two", attempts, attempts_why, "").await;
+    let backoff = "Must be a whole number of seconds between 0 and 3600";
+    let backoff_why = "Retry backoff: must be a whole number of seconds between 0 and 3600";
+    check_text_field(&root, "retryBackoffDuration", "-5", backoff, backoff_why, "0").await;
+    check_text_field(&root, "retryBackoffDuration", "3601", backoff, backoff_why, "3600").await;
+    check_text_field(&root, "buildParameters", "{\"region\": \"eu\",}", "Line 1, column", "Build parameters: Line 1", "{\"region\": \"eu\"}").await;
+    check_text_field(&root, "buildParameters", "[1, 2]", "Must be a JSON object", "Build parameters: Must be", "{}").await;
+    check_text_field(&root, "buildGroupRid", "group-7", "“group-7” is not a RID", "Build group RID: “group-7”", "ri.foundry.main.buildgroup.g7").await;
 
     click(&root, "#add-fallback");
     wait_for("a fallback row", WAIT, || query(&root, &id_sel("branchFallbacks.branches[0]")).is_some()).await;
     wait_for("the empty fallback hint", WAIT, || {
-        error_text(&root, "branchFallbacks.branches[0]").contains("type a branch name")
+        error_text(&root, "branchFallbacks.branches[0]") == "Type a branch name, or remove the row."
     })
     .await;
-    check_text_field(&root, "branchFallbacks.branches[0]", "develop", "is the build's own branch", "master").await;
+    check_text_field(
+        &root,
+        "branchFallbacks.branches[0]",
+        "develop",
+        "“develop” is the build's own branch",
+        "Fallback branch 1: “develop”",
+        "master",
+    )
+    .await;
 
     wait_for("Submit on again", WAIT, || !submit_blocked(&root)).await;
     assert!(text_of(&root, "#submit-why").contains("Ready to submit"));
@@ -422,7 +475,7 @@ async fn a_draft_is_restored_after_remount() {
     wait_for("the draft saved", WAIT, || draft::load().is_some_and(|f| f.force_build && f.branch == "develop")).await;
     root.remove();
 
-    let again = mount(test_config(), Some("/submit"), html! { <SubmitPage /> });
+    let again = mount(offline_config(), Some("/submit"), html! { <SubmitPage /> });
     wait_for("the form again", WAIT, || query(&again, ".submit-form").is_some()).await;
     let value = |selector: &str| el(&again, selector).unchecked_into::<HtmlInputElement>();
     assert_eq!(value("#f-branch").value(), "develop");
@@ -461,7 +514,7 @@ async fn dataset_rid(root: &Element, field: &str, name: &str) -> String {
 #[wasm_bindgen_test]
 async fn search_picks_by_name_with_the_keyboard_and_a_service_error_lands_on_its_field() {
     require_server();
-    let root = fresh_page().await;
+    let root = served_page().await;
     let key = list_key(0, SelectionKind::Datasets, RidList::Main);
     let field = id_sel(&key);
     let raw = dataset_rid(&root, &field, "raw/orders").await;
@@ -497,5 +550,224 @@ async fn search_picks_by_name_with_the_keyboard_and_a_service_error_lands_on_its
     .await;
     assert_eq!(chips(&root, &field), [raw], "the form is kept after a failed submit");
     assert!(text_of(&root, ".submit-note").contains("refused"));
+    assert!(
+        !text_of(&root, "#submit-why").contains("Ready to submit"),
+        "a refusal is not next to “Ready to submit.”: {}",
+        text_of(&root, "#submit-why")
+    );
+    // Once the form changes, the refusal no longer describes it.
+    type_into(&root, "#f-branch", "develop");
+    wait_for("the refusal note gone", WAIT, || query(&root, ".submit-note").is_none()).await;
+    assert!(text_of(&root, "#submit-why").contains("Ready to submit"));
     root.remove();
+}
+
+// ---- every malformed chip, wrong kinds and unknown RIDs ----------------------------------
+
+#[wasm_bindgen_test]
+async fn every_malformed_chip_gets_its_own_line_under_submit() {
+    let root = fresh_page().await;
+    let datasets = list_key(0, SelectionKind::Datasets, RidList::Main);
+    paste_into(&root, &id_sel(&datasets), "bad/one ri.foundry.main.dataset.fine bad/two");
+    wait_for("three chips", WAIT, || chips(&root, &id_sel(&datasets)).len() == 3).await;
+    wait_for("two problems listed", WAIT, || text_of(&root, ".why-intro").contains("these 2 things")).await;
+    let items: Vec<String> =
+        query_all(&root, ".why-list li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(items[0].starts_with("Selection 1, Datasets to build: “bad/one” is not a RID"), "{items:?}");
+    assert!(items[1].starts_with("Selection 1, Datasets to build: “bad/two” is not a RID"), "{items:?}");
+    // The field names both, without its label.
+    let message = error_text(&root, &datasets);
+    assert!(message.starts_with("“bad/one” is not a RID") && message.contains("“bad/two” is not a RID"), "{message}");
+    // Each item leads to the field.
+    query_all(&root, ".why-list li button")[1].click();
+    assert_eq!(focused().map(|e| e.id()), Some(field_id(&datasets)));
+    click(&root, ".chip[data-rid='bad/one'] .chip-remove");
+    wait_for("one problem left", WAIT, || text_of(&root, ".why-intro") == "Submit is off until this is fixed:").await;
+    click(&root, ".chip[data-rid='bad/two'] .chip-remove");
+    wait_for("Submit on", WAIT, || !submit_blocked(&root)).await;
+    root.remove();
+}
+
+/// A dataset of the test server's pipeline, from its catalog.
+async fn catalog_dataset(name: &str) -> CatalogDataset {
+    let client = Client::new(&test_config(), None);
+    let catalog = kiln_console::api::catalog::datasets(&client, &CatalogQuery::default()).await.expect("catalog");
+    catalog.datasets.into_iter().find(|d| d.name == name).unwrap_or_else(|| panic!("no dataset {name}"))
+}
+
+#[wasm_bindgen_test]
+async fn a_job_spec_among_datasets_or_an_unknown_rid_keeps_submit_off_and_says_which() {
+    require_server();
+    let orders = catalog_dataset("clean/orders").await;
+    let producer = orders.produced_by.clone().expect("clean/orders has a producer").to_string();
+    let root = served_page().await;
+    let key = list_key(0, SelectionKind::Datasets, RidList::Main);
+    let field = id_sel(&key);
+    // The catalog has loaded once a known dataset shows its name on the chip.
+    paste_into(&root, &field, orders.rid.as_str());
+    wait_for("the catalog's name on the chip", Duration::from_secs(20), || {
+        text_of(&root, ".chip .chip-name") == "clean/orders"
+    })
+    .await;
+    wait_for("Submit on", WAIT, || !submit_blocked(&root)).await;
+
+    paste_into(&root, &field, &producer);
+    wait_for("the job spec named under Submit", WAIT, || {
+        text_of(&root, ".why-list").contains("is a job spec, not a dataset")
+    })
+    .await;
+    assert!(submit_blocked(&root));
+    let why = text_of(&root, ".why-list");
+    assert!(why.starts_with("Selection 1, Datasets to build: “clean-orders” is a job spec, not a dataset"), "{why}");
+    assert!(error_text(&root, &key).contains("“clean-orders” is a job spec, not a dataset"));
+    click(&root, &format!(".chip[data-rid='{producer}'] .chip-remove"));
+
+    let unknown = "ri.foundry.main.dataset.not-in-the-catalog";
+    paste_into(&root, &field, unknown);
+    wait_for("the unknown RID named under Submit", WAIT, || {
+        text_of(&root, ".why-list").contains(&format!("“{unknown}” is no dataset in the catalog"))
+    })
+    .await;
+    assert!(submit_blocked(&root));
+    click(&root, &format!(".chip[data-rid='{unknown}'] .chip-remove"));
+    wait_for("Submit on again", WAIT, || !submit_blocked(&root)).await;
+    root.remove();
+}
+
+// ---- after Submit: the report, Back, and a second identical submission ----------------
+
+/// Stands in for the app's switch: the submit page at /submit, and at a build's report a
+/// marker with the build's RID and a Back button (the browser's Back, in memory).
+#[component]
+fn SubmitThenReport() -> Html {
+    let route = use_route::<Route>();
+    let navigator = use_navigator();
+    match route {
+        Some(Route::BuildReport { rid }) => {
+            let back = Callback::from(move |_: MouseEvent| {
+                if let Some(navigator) = &navigator {
+                    navigator.back();
+                }
+            });
+            html! { <div class="landed" data-rid={rid}><button type="button" class="go-back" onclick={back}>{ "Back" }</button></div> }
+        }
+        _ => html! { <SubmitPage /> },
+    }
+}
+
+fn landed_on(root: &Element) -> Option<String> {
+    query(root, ".landed").and_then(|e| e.get_attribute("data-rid"))
+}
+
+/// Presses Submit as a pointer does: the button takes the focus, then the click.
+fn press_submit(root: &Element) {
+    let button = el(root, ".submit-button");
+    button.focus().expect("focus Submit");
+    button.click();
+}
+
+/// A form that builds clean/orders on the test server, with two attempts.
+async fn orders_form() -> FormState {
+    let orders = catalog_dataset("clean/orders").await;
+    let mut form = FormState::default();
+    form.apply(Action::SetRids {
+        target: RidTarget::Selection { id: 1, list: RidList::Main },
+        rids: vec![orders.rid.to_string()],
+    });
+    form.apply(Action::SetText(TextField::Attempts, "2".into()));
+    form
+}
+
+#[wasm_bindgen_test]
+async fn submit_lands_on_the_report_back_restores_the_form_and_the_same_request_asks_first() {
+    require_server();
+    forget_everything();
+    let form = orders_form().await;
+    draft::save(&form);
+    let root = mount(test_config(), Some("/submit"), html! { <SubmitThenReport /> });
+    wait_for("Submit on", Duration::from_secs(20), || query(&root, ".submit-button").is_some() && !submit_blocked(&root))
+        .await;
+    press_submit(&root);
+    wait_for("the build's report", Duration::from_secs(20), || landed_on(&root).is_some()).await;
+    let first = landed_on(&root).expect("a build RID");
+    assert!(first.starts_with("ri.foundry.main.build."), "{first}");
+    let sent = recent::load(js_sys::Date::now() as i64);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].build_rid, first);
+    assert_eq!(sent[0].request, recent::fingerprint(&to_request(&form)));
+
+    // Back: the form as it was, and what the service answered above it.
+    click(&root, ".go-back");
+    wait_for("the form again", WAIT, || query(&root, ".submit-form").is_some()).await;
+    let datasets = id_sel(&list_key(0, SelectionKind::Datasets, RidList::Main));
+    assert_eq!(chips(&root, &datasets), form.selections[0].rids);
+    assert_eq!(el(&root, "#f-numRunJobAttempts").unchecked_into::<HtmlInputElement>().value(), "2");
+    assert_eq!(text_of(&root, "#result-title"), "Last submission");
+    assert_eq!(text_of(&root, ".result-build-link"), first);
+
+    // The same request again asks first; Cancel keeps the form and gives the focus back.
+    wait_for("Submit on", WAIT, || !submit_blocked(&root)).await;
+    press_submit(&root);
+    wait_for("the resubmit dialog", WAIT, || query(&root, ".resubmit-dialog").is_some()).await;
+    let when = text_of(&root, ".resubmit-when");
+    assert!(when.starts_with("The same build was submitted ") && when.contains(" ago"), "{when}");
+    assert_eq!(text_of(&root, ".resubmit-earlier"), first);
+    assert!(focused().is_some_and(|e| e.class_name().contains("resubmit-cancel")), "Cancel has the focus first");
+    click(&root, ".resubmit-cancel");
+    wait_for("the dialog gone", WAIT, || query(&root, ".resubmit-dialog").is_none()).await;
+    assert!(focused().is_some_and(|e| e.class_name().contains("submit-button")), "focus back on Submit");
+    assert_eq!(landed_on(&root), None, "nothing was sent");
+    assert_eq!(recent::load(js_sys::Date::now() as i64).len(), 1);
+    assert_eq!(chips(&root, &datasets), form.selections[0].rids);
+
+    // Submit anyway sends it: a second build.
+    press_submit(&root);
+    wait_for("the resubmit dialog again", WAIT, || query(&root, ".resubmit-confirm").is_some()).await;
+    click(&root, ".resubmit-confirm");
+    wait_for("the second build's report", Duration::from_secs(20), || landed_on(&root).is_some()).await;
+    let second = landed_on(&root).expect("a build RID");
+    assert_ne!(second, first);
+
+    // A different request does not ask.
+    click(&root, ".go-back");
+    wait_for("the form again", WAIT, || query(&root, "#f-numRunJobAttempts").is_some()).await;
+    type_into(&root, "#f-numRunJobAttempts", "3");
+    wait_for("Submit on", WAIT, || !submit_blocked(&root)).await;
+    press_submit(&root);
+    wait_for("a third build's report", Duration::from_secs(20), || landed_on(&root).is_some()).await;
+    assert!(landed_on(&root).is_some_and(|third| third != first && third != second));
+    root.remove();
+    forget_everything();
+}
+
+#[wasm_bindgen_test]
+async fn the_resubmit_question_says_how_long_ago_in_the_consoles_words() {
+    require_server();
+    forget_everything();
+    let form = orders_form().await;
+    draft::save(&form);
+    let root = mount(test_config(), Some("/submit"), html! { <SubmitThenReport /> });
+    wait_for("Submit on", Duration::from_secs(20), || query(&root, ".submit-button").is_some() && !submit_blocked(&root))
+        .await;
+    // Recorded just before Submit, so the time asked about is 10 s and a few milliseconds.
+    recent::record(Submitted {
+        team: TeamName::default_team().as_str().to_owned(),
+        request: recent::fingerprint(&to_request(&form)),
+        build_rid: "ri.foundry.main.build.earlier".into(),
+        at: js_sys::Date::now() as i64 - 10_000,
+    });
+    press_submit(&root);
+    wait_for("the resubmit dialog", WAIT, || query(&root, ".resubmit-dialog").is_some()).await;
+    assert_eq!(text_of(&root, "#resubmit-title"), "Submit the same build again?");
+    assert_eq!(text_of(&root, ".resubmit-when"), "The same build was submitted 10 s ago from this browser.");
+    // Escape is Cancel too.
+    let cancel = el(&root, ".resubmit-cancel");
+    crate::common::press_key(&cancel, "Escape", false);
+    wait_for("the dialog gone", WAIT, || query(&root, ".resubmit-dialog").is_none()).await;
+    assert!(focused().is_some_and(|e| e.class_name().contains("submit-button")), "focus back on Submit");
+    assert_eq!(landed_on(&root), None);
+    assert_eq!(recent::load(js_sys::Date::now() as i64).len(), 1, "nothing was sent");
+    root.remove();
+    forget_everything();
 }

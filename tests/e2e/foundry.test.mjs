@@ -122,18 +122,16 @@ async function shownRequest(page) {
   return JSON.parse(await page.locator('.request-json').innerText());
 }
 
-/** Submits the form; answers the new build's RID from the result. */
+/** Submits the form, which lands on the new build's report; answers the build's RID. */
 async function submit(page) {
   await page.locator('.submit-button[aria-disabled="false"]').waitFor(WAIT);
   await page.getByRole('button', { name: 'Submit build' }).click();
-  const link = page.locator('.result-build-link');
-  await link.waitFor(WAIT);
-  return link.innerText();
+  await page.waitForURL((u) => u.pathname.startsWith('/builds/ri.'), WAIT);
+  return decodeURIComponent(new URL(page.url()).pathname.slice('/builds/'.length));
 }
 
-/** Opens the result's build report and waits until it shows the build SUCCEEDED. */
+/** On the build's report (where a submission lands), waits until it shows SUCCEEDED. */
 async function followToSucceeded(page, rid) {
-  await page.locator('.result-build-link').click();
   await page.waitForURL((u) => u.pathname === `/builds/${rid}`);
   await page.locator('.build-report').waitFor(WAIT);
   await page.evaluate(() => { window.__kilnNoReload = true; });
@@ -331,8 +329,6 @@ test('Stop cancels a running build through Build.cancel', TIMEOUT, async () => {
   await addRids(page, 'Datasets to build', [lifetime]);
   await page.getByLabel('Force build', { exact: true }).check();
   canceledRid = await submit(page);
-  await page.locator('.result-build-link').click();
-  await page.waitForURL((u) => u.pathname === `/builds/${canceledRid}`);
   // customer-lifetime runs about 40 s: long enough to be seen running and stopped.
   await page.locator('table.jobs tbody tr', { hasText: 'agg/customer-lifetime' }).locator('.badge[data-state="Running"]').waitFor(BUILD_WAIT);
   await page.locator('.build-report[data-status="RUNNING"] .live-note.is-live').waitFor(WAIT);

@@ -121,7 +121,9 @@ test('sign in at the stack, build, see it listed, sign out (the grant is revoked
   await page.locator('.chip', { hasText: orders }).waitFor(WAIT);
   await page.locator('.submit-button[aria-disabled="false"]').waitFor(WAIT);
   await page.getByRole('button', { name: 'Submit build' }).click();
-  const rid = await page.locator('.result-build-link').innerText(WAIT);
+  // A submission lands on the new build's report.
+  await page.waitForURL((u) => u.pathname.startsWith('/builds/ri.'), WAIT);
+  const rid = decodeURIComponent(new URL(page.url()).pathname.slice('/builds/'.length));
   await page.goto(`${consoleServer.url}/builds`);
   const row = page.locator(`.public-build-row[data-rid="${rid}"]`);
   await row.waitFor(WAIT);

@@ -131,7 +131,8 @@ test('sign in at the provider, build, see it in the team list; the other user ca
   const submit = page.getByRole('button', { name: 'Submit build' });
   await page.locator('.submit-button[aria-disabled="false"]').waitFor({ timeout: 30_000 });
   await submit.click();
-  await page.locator('.result').waitFor({ timeout: 30_000 });
+  // A submission lands on the new build's report.
+  await page.waitForURL((u) => u.pathname.startsWith('/builds/ri.'), { timeout: 30_000 });
 
   await page.goto(url('/teams/alpha/builds'));
   const row = page.locator('.build-row[data-run-id="1"]');
