@@ -10,15 +10,15 @@ use kiln_api::build2::{BuildReport, JobSpecSelection, SubmitBuildRequest};
 use kiln_api::teams::{CatalogDataset, CatalogQuery, RuntimeConfig};
 use kiln_console::api::Client;
 use kiln_console::pages::submit::SubmitPage;
-use kiln_console::pages::submit::recent::{self, Submitted};
 use kiln_console::pages::submit::draft;
-use kiln_console::route::Route;
 use kiln_console::pages::submit::params_editor::parse_params;
+use kiln_console::pages::submit::recent::{self, Submitted};
 use kiln_console::pages::submit::rid_field::pasted_rids;
 use kiln_console::pages::submit::snippets::{curl_command, python_call, shell_quote};
 use kiln_console::pages::submit::state::{Action, Flag, FormState, RidList, RidTarget, SelectionKind, TextField};
 use kiln_console::pages::submit::validation::{field_id, list_key, owner_key, validate};
 use kiln_console::pages::submit::wire::{from_request, rerun_form, selection_to_wire, to_request};
+use kiln_console::route::Route;
 use serde_json::{Value, json};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -398,10 +398,15 @@ async fn check_text_field(root: &Element, key: &str, bad: &str, message: &str, s
     let selector = id_sel(key);
     type_into(root, &selector, bad);
     wait_for(&format!("“{message}” under {key}"), WAIT, || error_text(root, key).contains(message)).await;
-    assert!(error_text(root, key).starts_with(message), "the message starts with what is wrong: {}", error_text(root, key));
+    assert!(
+        error_text(root, key).starts_with(message),
+        "the message starts with what is wrong: {}",
+        error_text(root, key)
+    );
     assert_eq!(el(root, &selector).get_attribute("aria-invalid").as_deref(), Some("true"), "{key} is marked invalid");
     assert!(submit_blocked(root), "Submit is off while {key} is wrong");
-    let items: Vec<String> = query_all(root, ".why-list li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    let items: Vec<String> =
+        query_all(root, ".why-list li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
     assert!(items.iter().any(|i| i.starts_with(summary)), "Submit names the field: {items:?}");
     type_into(root, &selector, good);
     wait_for(&format!("no message under {key}"), WAIT, || error_text(root, key).is_empty()).await;
@@ -437,9 +442,26 @@ async fn each_validation_message_appears_for_its_bad_input_and_goes_when_fixed()
     let backoff_why = "Retry backoff: must be a whole number of seconds between 0 and 3600";
     check_text_field(&root, "retryBackoffDuration", "-5", backoff, backoff_why, "0").await;
     check_text_field(&root, "retryBackoffDuration", "3601", backoff, backoff_why, "3600").await;
-    check_text_field(&root, "buildParameters", "{\"region\": \"eu\",}", "Line 1, column", "Build parameters: Line 1", "{\"region\": \"eu\"}").await;
-    check_text_field(&root, "buildParameters", "[1, 2]", "Must be a JSON object", "Build parameters: Must be", "{}").await;
-    check_text_field(&root, "buildGroupRid", "group-7", "“group-7” is not a RID", "Build group RID: “group-7”", "ri.foundry.main.buildgroup.g7").await;
+    check_text_field(
+        &root,
+        "buildParameters",
+        "{\"region\": \"eu\",}",
+        "Line 1, column",
+        "Build parameters: Line 1",
+        "{\"region\": \"eu\"}",
+    )
+    .await;
+    check_text_field(&root, "buildParameters", "[1, 2]", "Must be a JSON object", "Build parameters: Must be", "{}")
+        .await;
+    check_text_field(
+        &root,
+        "buildGroupRid",
+        "group-7",
+        "“group-7” is not a RID",
+        "Build group RID: “group-7”",
+        "ri.foundry.main.buildgroup.g7",
+    )
+    .await;
 
     click(&root, "#add-fallback");
     wait_for("a fallback row", WAIT, || query(&root, &id_sel("branchFallbacks.branches[0]")).is_some()).await;
@@ -686,8 +708,10 @@ async fn submit_lands_on_the_report_back_restores_the_form_and_the_same_request_
     let form = orders_form().await;
     draft::save(&form);
     let root = mount(test_config(), Some("/submit"), html! { <SubmitThenReport /> });
-    wait_for("Submit on", Duration::from_secs(20), || query(&root, ".submit-button").is_some() && !submit_blocked(&root))
-        .await;
+    wait_for("Submit on", Duration::from_secs(20), || {
+        query(&root, ".submit-button").is_some() && !submit_blocked(&root)
+    })
+    .await;
     press_submit(&root);
     wait_for("the build's report", Duration::from_secs(20), || landed_on(&root).is_some()).await;
     let first = landed_on(&root).expect("a build RID");
@@ -748,8 +772,10 @@ async fn the_resubmit_question_says_how_long_ago_in_the_consoles_words() {
     let form = orders_form().await;
     draft::save(&form);
     let root = mount(test_config(), Some("/submit"), html! { <SubmitThenReport /> });
-    wait_for("Submit on", Duration::from_secs(20), || query(&root, ".submit-button").is_some() && !submit_blocked(&root))
-        .await;
+    wait_for("Submit on", Duration::from_secs(20), || {
+        query(&root, ".submit-button").is_some() && !submit_blocked(&root)
+    })
+    .await;
     // Recorded just before Submit, so the time asked about is 10 s and a few milliseconds.
     recent::record(Submitted {
         team: TeamName::default_team().as_str().to_owned(),

@@ -28,18 +28,17 @@ pub mod wire;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use kiln_api::build2::SubmitBuildResponse;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use self::options::OptionsEditor;
 use self::prefill::PrefillQuery;
 use self::preview::PreviewPanel;
+use self::recent::Submitted;
 use self::request_view::RequestView;
 use self::result::SubmitResult;
 use self::selection_text_field::SelectionTextField;
 use self::selections::SelectionsEditor;
-use self::recent::Submitted;
 use self::state::{Action, FormState, FormStore};
 use self::validation::{Problem, field_id, for_service, messages, owner_key, validate_with};
 use crate::components::modal::Modal;
@@ -105,8 +104,8 @@ fn why_short(problems: &[Problem]) -> Html {
     }
 }
 
+/// Every problem, each its own line (every bad chip too), each leading to its field.
 fn why_disabled(problems: &[Problem]) -> Html {
-    const SHOWN: usize = 5;
     let intro = match problems.len() {
         1 => "Submit is off until this is fixed:".to_owned(),
         n => format!("Submit is off until these {n} things are fixed:"),
@@ -115,14 +114,11 @@ fn why_disabled(problems: &[Problem]) -> Html {
         <>
             <p class="why-intro">{ intro }</p>
             <ul class="why-list">
-                { for problems.iter().take(SHOWN).map(|p| {
+                { for problems.iter().map(|p| {
                     let target = problem_target(&p.key);
                     let onclick = Callback::from(move |_: MouseEvent| focus(&target));
                     html! { <li><button type="button" class="link-button" {onclick}>{ p.summary.clone() }</button></li> }
                 }) }
-                if problems.len() > SHOWN {
-                    <li class="muted">{ format!("…and {} more", problems.len() - SHOWN) }</li>
-                }
             </ul>
             { why_short(problems) }
         </>

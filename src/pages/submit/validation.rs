@@ -164,7 +164,11 @@ pub fn validate_with(form: &FormState, catalog: Option<&CatalogIndex>) -> Vec<Pr
         }
     }
     if form.branch.trim().contains(char::is_whitespace) {
-        problems.push(invalid("branch".into(), "Cannot contain spaces.", "Branch: a branch name cannot contain spaces."));
+        problems.push(invalid(
+            "branch".into(),
+            "Cannot contain spaces.",
+            "Branch: a branch name cannot contain spaces.",
+        ));
     }
     let branch = if form.branch.trim().is_empty() { kiln_api::build2::DEFAULT_BRANCH } else { form.branch.trim() };
     for (i, fallback) in form.fallbacks.iter().enumerate() {
@@ -178,7 +182,11 @@ pub fn validate_with(form: &FormState, catalog: Option<&CatalogIndex>) -> Vec<Pr
                 format!("{row}: type a branch name, or remove the row."),
             ));
         } else if name.contains(char::is_whitespace) {
-            problems.push(invalid(key, "Cannot contain spaces.", format!("{row}: a branch name cannot contain spaces.")));
+            problems.push(invalid(
+                key,
+                "Cannot contain spaces.",
+                format!("{row}: a branch name cannot contain spaces."),
+            ));
         } else if name == branch {
             let why = format!("“{name}” is the build's own branch.");
             problems.push(invalid(key, why.clone(), format!("{row}: {why}")));
