@@ -660,7 +660,10 @@ async fn a_job_spec_among_datasets_or_an_unknown_rid_keeps_submit_off_and_says_w
 // ---- after Submit: the report, Back, and a second identical submission ----------------
 
 /// Stands in for the app's switch: the submit page at /submit, and at a build's report a
-/// marker with the build's RID and a Back button (the browser's Back, in memory).
+/// marker with the build's RID and a Back button. gloo's MemoryHistory moves on `go(-1)`
+/// without telling its listeners, so Back here pushes /submit: either way the page mounts
+/// afresh from what it stored, which is what this checks (the E2E test presses the
+/// browser's real Back).
 #[component]
 fn SubmitThenReport() -> Html {
     let route = use_route::<Route>();
@@ -669,7 +672,7 @@ fn SubmitThenReport() -> Html {
         Some(Route::BuildReport { rid }) => {
             let back = Callback::from(move |_: MouseEvent| {
                 if let Some(navigator) = &navigator {
-                    navigator.back();
+                    navigator.push(&Route::Submit);
                 }
             });
             html! { <div class="landed" data-rid={rid}><button type="button" class="go-back" onclick={back}>{ "Back" }</button></div> }
@@ -755,10 +758,12 @@ async fn submit_lands_on_the_report_back_restores_the_form_and_the_same_request_
 
     // A different request does not ask.
     click(&root, ".go-back");
-    wait_for("the form again", WAIT, || query(&root, "#f-numRunJobAttempts").is_some()).await;
+    wait_for("the form after the second build", WAIT, || query(&root, "#f-numRunJobAttempts").is_some()).await;
     type_into(&root, "#f-numRunJobAttempts", "3");
-    wait_for("Submit on", WAIT, || !submit_blocked(&root)).await;
+    wait_for("the request with 3 attempts", WAIT, || shown_request(&root)["numRunJobAttempts"] == json!(3)).await;
+    assert!(!submit_blocked(&root));
     press_submit(&root);
+    // Landing at all means no question was asked: the dialog holds the request back.
     wait_for("a third build's report", Duration::from_secs(20), || landed_on(&root).is_some()).await;
     assert!(landed_on(&root).is_some_and(|third| third != first && third != second));
     root.remove();
