@@ -85,9 +85,9 @@ struct Repeat {
     elapsed: i64,
 }
 
-/// "10 s ago", in the console's duration words; under a second is not "0 s".
+/// "10 s ago", "under 1 s ago": the console's duration words.
 fn ago(elapsed_ms: i64) -> String {
-    if elapsed_ms < 1000 { "less than a second ago".to_owned() } else { format!("{} ago", duration(elapsed_ms)) }
+    format!("{} ago", duration(elapsed_ms))
 }
 
 /// The one line the narrow screens' sticky bar shows: the first problem, and how many more.
