@@ -558,6 +558,15 @@ async fn the_builds_list_searches_with_the_filters_in_the_url() {
         };
         rids.push(foundry::create(&client, &request).await.expect("create").rid);
     }
+    // The list is in the search's order (started time, newest first). Until both builds
+    // have started that order can still change, so the page is opened once both are done.
+    for rid in &rids {
+        let deadline = js_sys::Date::now() + 60_000.0;
+        while !foundry::build(&client, rid).await.expect("Build.get").is_some_and(|b| b.status.is_terminal()) {
+            assert!(js_sys::Date::now() < deadline, "build {rid} did not finish within a minute");
+            gloo_timers::future::sleep(Duration::from_millis(200)).await;
+        }
+    }
     let root = mount(foundry_config(), Some("/builds"), html! { <AllBuildsPage /> });
     wait_for("the first page of builds", Duration::from_secs(20), || {
         query(&root, ".all-builds-count").and_then(|c| c.get_attribute("data-count")).is_some_and(|n| n != "0")
@@ -573,7 +582,15 @@ async fn the_builds_list_searches_with_the_filters_in_the_url() {
         .iter()
         .filter_map(|r| r.get_attribute("data-rid"))
         .collect();
-    assert_eq!(shown, [rids[1].to_string(), rids[0].to_string()], "newest first");
+    let filters = foundry::BuildFilters { branch: Some(branch.clone()), ..Default::default() };
+    let found = foundry::search(&client, &foundry::search_request(&filters, None)).await.expect("Build.search");
+    let searched: Vec<String> = found.data.iter().map(|b| b.rid.to_string()).collect();
+    assert_eq!(shown, searched, "the rows are the search's answer, in its order");
+    let mut both = rids.iter().map(ToString::to_string).collect::<Vec<_>>();
+    both.sort();
+    let mut listed = shown.clone();
+    listed.sort();
+    assert_eq!(listed, both, "both builds of the branch, and only they");
     assert_eq!(
         query(&root, "#ab-branch")
             .and_then(|i| wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(i).ok())
