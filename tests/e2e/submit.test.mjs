@@ -226,6 +226,10 @@ test('at phone width Submit stays on screen in a bar that covers no field, in bo
   assert.ok(Math.abs(top.y + top.height - PHONE.height) < 2, `the bar sits on the viewport's bottom: ${JSON.stringify(top)}`);
   await page.locator('.why-short').getByText('Selection 1: add at least one dataset to build.').waitFor();
   assert.equal(await page.locator('.why-list').isVisible(), false, 'the bar shows the short reason, not the list');
+  // Toasts stand above the bar, not over Submit.
+  const toastsBottom = await page.evaluate(() => document.querySelector('.toasts').getBoundingClientRect().bottom);
+  const barTop = (await bar.boundingBox()).y;
+  assert.ok(toastsBottom <= barTop, `the toasts end at ${toastsBottom}, above the bar at ${barTop}`);
   // The aside is `display: contents` here so the bar can stick; it stays a landmark.
   assert.equal(await page.getByRole('complementary', { name: 'Submit, preview and request' }).count(), 1);
 
