@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::build2::{JobSpecInfo, JobStatus};
+use crate::build2::{BuildPolicy, JobSpecInfo, JobStatus, JobVariant, null_as_default};
 use crate::{Rid, TeamName, Timestamp};
 
 /// Query of `GET /api/v1/catalog/lineage/state`.
@@ -95,9 +95,14 @@ pub struct JobSpecQuery {
 }
 
 /// `GET /api/v1/catalog/jobspecs/{rid}`: a job spec's definition and its recent runs.
+///
+/// On the wire the spec's fields sit beside the others (`flatten`, which is how it is
+/// written). It is read through [`JobSpecDetailWire`], a plain struct with the same keys:
+/// serde's `flatten` decoder buffers every key into its `Content` tree and decodes the
+/// spec a second time from there, which cost the console's wasm several KB.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "JobSpecDetailWire")]
 pub struct JobSpecDetail {
     #[serde(flatten)]
     pub spec: JobSpecInfo,
@@ -107,6 +112,46 @@ pub struct JobSpecDetail {
     pub folder: String,
     /// Newest first; jobs that never started (not stale, or cancelled while waiting) are left out.
     pub runs: Vec<JobRun>,
+}
+
+/// [`JobSpecDetail`] as it is read: [`JobSpecInfo`]'s fields, with the same defaults, then
+/// the detail's own.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JobSpecDetailWire {
+    rid: Rid,
+    name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    inputs: Vec<Rid>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    outputs: Vec<Rid>,
+    timeout_seconds: Option<u64>,
+    #[serde(default)]
+    build_policy: BuildPolicy,
+    #[serde(default)]
+    variant: JobVariant,
+    command: String,
+    folder: String,
+    runs: Vec<JobRun>,
+}
+
+impl From<JobSpecDetailWire> for JobSpecDetail {
+    fn from(w: JobSpecDetailWire) -> Self {
+        JobSpecDetail {
+            spec: JobSpecInfo {
+                rid: w.rid,
+                name: w.name,
+                inputs: w.inputs,
+                outputs: w.outputs,
+                timeout_seconds: w.timeout_seconds,
+                build_policy: w.build_policy,
+                variant: w.variant,
+            },
+            command: w.command,
+            folder: w.folder,
+            runs: w.runs,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -128,6 +173,24 @@ mod tests {
         });
         let detail: JobSpecDetail = serde_json::from_value(json.clone()).expect("decodes");
         assert_eq!(detail.command, "sh run.sh");
-        assert_eq!(serde_json::to_value(&detail).expect("encodes")["name"], "a");
+        assert_eq!(serde_json::to_value(&detail).expect("encodes"), json);
+    }
+
+    /// Read without `flatten`: the spec's keys decode as `JobSpecInfo` alone would decode
+    /// them (null and missing lists are empty, missing policy and variant the defaults).
+    #[test]
+    fn a_job_spec_detail_reads_the_spec_fields_as_job_spec_info_does() {
+        let json = serde_json::json!({
+            "rid": "ri.foundry.main.jobspec.a", "name": "a", "inputs": null, "timeoutSeconds": 60,
+            "variant": "long-running", "command": "sh run.sh", "folder": "/p", "runs": [], "unknown": 1
+        });
+        let detail: JobSpecDetail = serde_json::from_value(json.clone()).expect("decodes");
+        let info: JobSpecInfo = serde_json::from_value(json).expect("decodes as the spec alone");
+        assert_eq!(detail.spec, info);
+        assert!(detail.spec.inputs.is_empty() && detail.spec.outputs.is_empty());
+        assert_eq!((detail.spec.build_policy, detail.spec.variant), (BuildPolicy::AnyInputUpdated, JobVariant::LongRunning));
+        let missing = serde_json::json!({"rid": "ri.foundry.main.jobspec.a", "name": "a", "folder": "/p", "runs": []});
+        let error = serde_json::from_value::<JobSpecDetail>(missing).expect_err("command is required");
+        assert!(error.to_string().contains("command"), "{error}");
     }
 }
