@@ -104,7 +104,7 @@ impl CatalogIndex {
     /// Every branch some dataset has, sorted, `master` first when present.
     pub fn branches(&self) -> Vec<String> {
         let names: BTreeSet<&str> =
-            self.datasets.iter().flat_map(|d| d.branches.iter().map(|b| b.name.as_str())).collect();
+            crate::sort::set_from(self.datasets.iter().flat_map(|d| d.branches.iter().map(|b| b.name.as_str())));
         let mut branches: Vec<String> = names.into_iter().map(str::to_owned).collect();
         if let Some(i) = branches.iter().position(|b| b == kiln_api::build2::DEFAULT_BRANCH) {
             let master = branches.remove(i);

@@ -4,14 +4,35 @@
 //! driftsort (about 4 KiB of wasm each). [`sort_by`] sorts positions instead, through a
 //! single instantiation, then moves the elements into place, so each call site costs only
 //! its comparator and a few swaps.
+//!
+//! `BTreeMap`'s and `BTreeSet`'s `FromIterator` (`collect()`, and `From<[_; N]>`) run the
+//! same stable sort over the items before building the tree, so each of them brings a
+//! driftsort copy too. [`map_from`] and [`set_from`] insert one item at a time instead.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `v` stably by `cmp`: the same order as `v.sort_by(cmp)`.
 pub fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
     let mut order: Vec<usize> = (0..v.len()).collect();
     sort_positions(&mut order, &mut |a, b| cmp(&v[a], &v[b]));
     permute(v, &order);
+}
+
+/// The map `entries.into_iter().collect()` builds, by inserting: for equal keys the last
+/// value wins, as with `collect()` (the key kept is the first, which for the console's keys,
+/// whose equal values are identical, is the same thing).
+pub fn map_from<K: Ord, V>(entries: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    map.extend(entries);
+    map
+}
+
+/// The set `items.into_iter().collect()` builds, by inserting.
+pub fn set_from<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    set.extend(items);
+    set
 }
 
 /// Sorts positions by a comparator on positions. Stable, so equal elements keep their
@@ -61,6 +82,16 @@ mod tests {
             theirs.sort_by_key(|a| a.0);
             assert_eq!(ours, theirs);
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn map_from_and_set_from_build_what_collect_builds() {
+        let entries = [(3u8, "c"), (1, "a"), (3, "last c"), (2, "b"), (1, "last a")];
+        assert_eq!(map_from(entries), entries.into_iter().collect::<BTreeMap<_, _>>());
+        assert_eq!(map_from(entries)[&3], "last c");
+        let items = ["b", "a", "b", "c", "a"];
+        assert_eq!(set_from(items), items.into_iter().collect::<BTreeSet<_>>());
+        assert!(map_from(Vec::<(u8, u8)>::new()).is_empty() && set_from(Vec::<u8>::new()).is_empty());
     }
 
     #[wasm_bindgen_test]

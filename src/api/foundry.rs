@@ -237,7 +237,7 @@ fn build_job(job: &Job, names: &HashMap<Rid, String>) -> BuildJob {
 pub fn build_report(build: &Build, jobs: &[Job], names: &HashMap<Rid, String>) -> BuildReport {
     let position = |job: &Job| build.job_rids.iter().position(|r| *r == job.rid).unwrap_or(usize::MAX);
     let mut ordered: Vec<&Job> = jobs.iter().collect();
-    ordered.sort_by_key(|j| position(j));
+    crate::sort::sort_by(&mut ordered, |a, b| position(a).cmp(&position(b)));
     BuildReport {
         rid: build.rid.clone(),
         build_group_rid: build.rid.clone(),
@@ -270,10 +270,9 @@ pub fn job_report(job: &Job, names: &HashMap<Rid, String>) -> JobReport {
         timeout_seconds: None,
         queued_behind: None,
         inputs: Vec::new(),
-        job_results: outputs
-            .iter()
-            .map(|o| (o.dataset_rid.clone(), JobResult { transaction_rid: o.transaction_rid.clone() }))
-            .collect(),
+        job_results: crate::sort::map_from(
+            outputs.iter().map(|o| (o.dataset_rid.clone(), JobResult { transaction_rid: o.transaction_rid.clone() })),
+        ),
         outputs,
         attempts: Vec::new(),
     }

@@ -78,7 +78,7 @@ fn millis(job: &BuildJob) -> Option<i64> {
 /// The request's keys with their values; absent and null are the same thing.
 fn options_of(report: &BuildReport) -> BTreeMap<String, Value> {
     match serde_json::to_value(&report.request) {
-        Ok(Value::Object(map)) => map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+        Ok(Value::Object(map)) => crate::sort::map_from(map.into_iter().filter(|(_, v)| !v.is_null())),
         _ => BTreeMap::new(),
     }
 }
@@ -88,15 +88,14 @@ fn options_of(report: &BuildReport) -> BTreeMap<String, Value> {
 pub fn diff(a: &BuildReport, b: &BuildReport, job_reports: &BTreeMap<Rid, JobReport>) -> BuildDiff {
     let mut out = BuildDiff::default();
     let (oa, ob) = (options_of(a), options_of(b));
-    let keys: std::collections::BTreeSet<&String> = oa.keys().chain(ob.keys()).collect();
+    let keys: std::collections::BTreeSet<&String> = crate::sort::set_from(oa.keys().chain(ob.keys()));
     for key in keys {
         let (va, vb) = (oa.get(key).cloned().unwrap_or(Value::Null), ob.get(key).cloned().unwrap_or(Value::Null));
         if va != vb {
             out.options.push(OptionChange { key: key.clone(), a: va, b: vb });
         }
     }
-    let by_spec =
-        |r: &BuildReport| r.jobs.iter().map(|j| (j.job_spec_rid.clone(), j.clone())).collect::<BTreeMap<_, _>>();
+    let by_spec = |r: &BuildReport| crate::sort::map_from(r.jobs.iter().map(|j| (j.job_spec_rid.clone(), j.clone())));
     let (ja, jb) = (by_spec(a), by_spec(b));
     out.added = jb.iter().filter(|(k, _)| !ja.contains_key(*k)).map(|(_, j)| j.job_spec_name.clone()).collect();
     out.missing = ja.iter().filter(|(k, _)| !jb.contains_key(*k)).map(|(_, j)| j.job_spec_name.clone()).collect();
@@ -114,10 +113,10 @@ pub fn diff(a: &BuildReport, b: &BuildReport, job_reports: &BTreeMap<Rid, JobRep
         }
         if let (Some(ra), Some(rb)) = (job_reports.get(&x.rid), job_reports.get(&y.rid)) {
             let tx = |r: &JobReport| {
-                r.inputs.iter().map(|i| (i.dataset_rid.clone(), i.transaction_rid.clone())).collect::<BTreeMap<_, _>>()
+                crate::sort::map_from(r.inputs.iter().map(|i| (i.dataset_rid.clone(), i.transaction_rid.clone())))
             };
             let (ta, tb) = (tx(ra), tx(rb));
-            let datasets: std::collections::BTreeSet<&Rid> = ta.keys().chain(tb.keys()).collect();
+            let datasets: std::collections::BTreeSet<&Rid> = crate::sort::set_from(ta.keys().chain(tb.keys()));
             for dataset in datasets {
                 let (xa, xb) = (ta.get(dataset).cloned().flatten(), tb.get(dataset).cloned().flatten());
                 if xa != xb {

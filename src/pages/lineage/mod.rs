@@ -396,7 +396,7 @@ pub fn LineagePage() -> Html {
                         data-width={w.to_string()} data-height={h.to_string()}>
                         <g transform={view.transform()}>
                             <Nodes graph={g.clone()} states={(*state_map).clone()} selected={(*selected).clone()}
-                                matches={Rc::new(matches.iter().copied().collect::<BTreeSet<_>>())} focused={*focused} />
+                                matches={Rc::new(crate::sort::set_from(matches.iter().copied()))} focused={*focused} />
                         </g>
                     </svg>
                 </div>

@@ -102,7 +102,7 @@ impl Reducible for Selection {
             SelectionAction::Set(id, false) => {
                 set.remove(&id);
             }
-            SelectionAction::All(ids) => set = ids.into_iter().collect(),
+            SelectionAction::All(ids) => set = crate::sort::set_from(ids),
             SelectionAction::Clear => set.clear(),
         }
         Rc::new(Selection(Rc::new(set)))
@@ -130,7 +130,7 @@ fn TeamBuildsView(props: &ViewProps) -> Html {
     let selection = use_reducer(Selection::default);
     let reports = use_reducer(Reports::default);
     let dialog = use_state(|| None::<Dialog>);
-    let watched = use_state(|| Rc::new(notify::watched().into_iter().collect::<BTreeSet<_>>()));
+    let watched = use_state(|| Rc::new(crate::sort::set_from(notify::watched())));
     let generations = use_memo((), |_| Cell::new(0u32));
     let last_report = use_memo((), |_| Cell::new(0u32));
     let reload = use_state(|| 0u32);
@@ -298,7 +298,7 @@ fn TeamBuildsView(props: &ViewProps) -> Html {
                         });
                     }
                 }
-                watched.set(Rc::new(notify::watched().into_iter().collect()));
+                watched.set(Rc::new(crate::sort::set_from(notify::watched())));
             }
         })
     };
