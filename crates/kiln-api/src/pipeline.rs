@@ -188,7 +188,10 @@ mod tests {
         let info: JobSpecInfo = serde_json::from_value(json).expect("decodes as the spec alone");
         assert_eq!(detail.spec, info);
         assert!(detail.spec.inputs.is_empty() && detail.spec.outputs.is_empty());
-        assert_eq!((detail.spec.build_policy, detail.spec.variant), (BuildPolicy::AnyInputUpdated, JobVariant::LongRunning));
+        assert_eq!(
+            (detail.spec.build_policy, detail.spec.variant),
+            (BuildPolicy::AnyInputUpdated, JobVariant::LongRunning)
+        );
         let missing = serde_json::json!({"rid": "ri.foundry.main.jobspec.a", "name": "a", "folder": "/p", "runs": []});
         let error = serde_json::from_value::<JobSpecDetail>(missing).expect_err("command is required");
         assert!(error.to_string().contains("command"), "{error}");
