@@ -94,12 +94,12 @@ pub struct JobSpecQuery {
     pub limit: Option<u32>,
 }
 
+// On the wire the spec's fields sit beside the others (`flatten`, which is how it is
+// written). It is read through `JobSpecDetailWire`, a plain struct with the same keys:
+// serde's `flatten` decoder buffers every key into its `Content` tree and decodes the spec
+// a second time from there, which cost the console's wasm about 2 KiB. (A plain comment,
+// not a doc comment: utoipa would put it into the OpenAPI description.)
 /// `GET /api/v1/catalog/jobspecs/{rid}`: a job spec's definition and its recent runs.
-///
-/// On the wire the spec's fields sit beside the others (`flatten`, which is how it is
-/// written). It is read through [`JobSpecDetailWire`], a plain struct with the same keys:
-/// serde's `flatten` decoder buffers every key into its `Content` tree and decodes the
-/// spec a second time from there, which cost the console's wasm several KB.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", from = "JobSpecDetailWire")]
