@@ -119,6 +119,10 @@ struct Driver<K, T> {
     current: RefCell<Option<Rc<T>>>,
     in_flight: Cell<bool>,
     again: Cell<bool>,
+    /// The stream opened before the first answer: fetch again after it, unless that answer
+    /// says the report can no longer change (a finished build's report is final).
+    catch_up: Cell<bool>,
+    changing: fn(&T) -> bool,
     gone: Cell<bool>,
     /// How many answers in a row were the report already shown (for the backoff).
     unchanged: Cell<u32>,
@@ -164,7 +168,9 @@ impl<K: Clone + 'static, T: PartialEq + 'static> Driver<K, T> {
                     Err(error) if driver.current.borrow().is_some() => driver.stale.set(Some(error)),
                     Err(error) => driver.loaded.set(Loaded::Failed(error)),
                 }
-                if !driver.again.replace(false) {
+                let catch_up = driver.catch_up.replace(false)
+                    && driver.current.borrow().as_deref().is_none_or(|current| (driver.changing)(current));
+                if !driver.again.replace(false) && !catch_up {
                     break;
                 }
             }
@@ -219,6 +225,8 @@ where
                 current: RefCell::new(None),
                 in_flight: Cell::new(false),
                 again: Cell::new(false),
+                catch_up: Cell::new(false),
+                changing,
                 gone: Cell::new(false),
                 unchanged: Cell::new(0),
                 loaded,
@@ -238,7 +246,9 @@ where
         let current = driver.current.borrow().clone();
         match (signal, current) {
             // What streamed by before the stream opened was missed; a fetch still on its
-            // way may have been answered before that, so it is followed by another.
+            // way may have been answered before that, so it is followed by another, unless
+            // its answer is final.
+            (Signal::Opened, None) if driver.in_flight.get() => driver.catch_up.set(true),
             (Signal::Opened, None) => driver.fetch_now(),
             (Signal::Opened, Some(current)) if changing(&current) => driver.fetch_now(),
             (Signal::Opened, Some(_)) => {}

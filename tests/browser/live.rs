@@ -5,7 +5,7 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use kiln_api::build2::{JobSpecSelection, JobStatus, SubmitBuildRequest, UpstreamSelection};
+use kiln_api::build2::{JobSpecSelection, JobSpecsSelection, JobStatus, SubmitBuildRequest, UpstreamSelection};
 use kiln_api::teams::{CatalogQuery, TeamBuild};
 use kiln_api::{Rid, TeamName, Timestamp};
 use kiln_console::api::{self, Client};
@@ -72,7 +72,11 @@ fn install_fetch_block() {
               window.__kilnInFlight += 1;
               window.__kilnFetched += 1;
               const done = () => { window.__kilnInFlight -= 1; };
-              const answer = window.__kilnRealFetch.call(window, input, init);
+              // While held, the fetch is sent when `__kilnRelease()` is called.
+              const send = () => window.__kilnRealFetch.call(window, input, init);
+              const answer = window.__kilnHolding
+                ? new Promise((resolve) => { window.__kilnRelease = () => resolve(send()); })
+                : send();
               // fetch answers with the headers; the page reads the report from the body
               // later. So a fetch counts as on its way until a copy of its body has been
               // read and one more task has run (the page's own read ends with it).
@@ -109,6 +113,29 @@ fn set_hidden(hidden: bool) {
     ));
 }
 
+/// Holds the next fetches of the watched build's report until `release_held_fetch()`.
+fn hold_fetches(on: bool) {
+    js(&format!("window.__kilnHolding = {on};"));
+}
+
+fn release_held_fetch() {
+    js("window.__kilnRelease();");
+}
+
+/// Keeps the EventSource the page opens next in `window.__kilnStream`, to see when it is open.
+fn keep_next_event_source() {
+    count_event_sources();
+    js("if (!window.__kilnKeeping) {
+          window.__kilnKeeping = true;
+          const Counting = window.EventSource;
+          const Keeping = function (url, options) { const s = new Counting(url, options); window.__kilnStream = s; return s; };
+          Keeping.prototype = Counting.prototype;
+          Object.assign(Keeping, { CONNECTING: 0, OPEN: 1, CLOSED: 2 });
+          window.EventSource = Keeping;
+        }
+        window.__kilnStream = null;");
+}
+
 fn disarm_fetch_block() {
     js("window.__kilnBlocking = null;");
 }
@@ -129,6 +156,32 @@ async fn slow_build() -> (Rid, TeamName, u64) {
     let answer = api::build2::submit_build(&client(), &request, &TeamName::default_team()).await.expect("accepted");
     let report = api::build2::build_report(&client(), &answer.build_rid).await.expect("the report").expect("known");
     (answer.build_rid, report.team, report.run_id)
+}
+
+/// A build of the quick clean-orders job, once it has finished.
+async fn finished_build() -> Rid {
+    let specs = api::catalog::jobspecs(&client(), &CatalogQuery { q: Some("clean-orders".into()), limit: None })
+        .await
+        .expect("the catalog answers");
+    let spec = specs.job_specs.into_iter().find(|s| s.name == "clean-orders").expect("the demo's quick job");
+    let request = SubmitBuildRequest {
+        job_spec_selections: vec![JobSpecSelection::JobSpecs(JobSpecsSelection {
+            job_spec_rids: vec![spec.rid],
+            is_required: Some(true),
+        })],
+        force_build: Some(true),
+        ..SubmitBuildRequest::default()
+    };
+    let answer = api::build2::submit_build(&client(), &request, &TeamName::default_team()).await.expect("accepted");
+    let deadline = js_sys::Date::now() + 60_000.0;
+    loop {
+        let report = api::build2::build_report(&client(), &answer.build_rid).await.expect("the report").expect("known");
+        if report.status.is_terminal() {
+            return answer.build_rid;
+        }
+        assert!(js_sys::Date::now() < deadline, "the build did not finish within a minute");
+        gloo_timers::future::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 #[wasm_bindgen_test]
@@ -373,4 +426,29 @@ async fn a_windowed_list_fills_its_viewport_when_its_rows_arrive() {
     assert_eq!(mounted.first().map(String::as_str), Some("1"));
     let list = query(&root, ".windowed-list").expect("the list");
     assert_eq!(list.client_height(), 400, "the list took its full height once the rows arrived");
+}
+
+#[wasm_bindgen_test]
+async fn a_finished_builds_report_is_fetched_once_when_the_stream_opens_during_the_fetch() {
+    server_url().expect("cargo xtask test starts kiln-server for these tests");
+    install_fetch_block();
+    keep_next_event_source();
+    let build = finished_build().await;
+    watch(&build);
+    hold_fetches(true);
+    let before = fetched();
+    let (root, app) = mount_live(test_config(), html! { <BuildReportPage rid={build.to_string()} /> });
+    wait_for("the report's fetch", WAIT, || fetched() == before + 1.0).await;
+    // The stream opens while the first fetch is still on its way…
+    wait_for("the stream to open", WAIT, || {
+        js_number("return window.__kilnStream ? window.__kilnStream.readyState : -1") == 1.0
+    })
+    .await;
+    hold_fetches(false);
+    release_held_fetch();
+    wait_for("the final report", WAIT, || query(&root, ".live-note[data-freshness=final]").is_some()).await;
+    wait_for("no fetch on its way", WAIT, || js_number("return window.__kilnInFlight") == 0.0).await;
+    // A finished build cannot change, so the catch-up fetch after the stream opened is not made.
+    assert_eq!(fetched(), before + 1.0, "one fetch of a final report");
+    app.destroy();
 }
