@@ -440,10 +440,17 @@ async fn a_finished_builds_report_is_fetched_once_when_the_stream_opens_during_t
     let (root, app) = mount_live(test_config(), html! { <BuildReportPage rid={build.to_string()} /> });
     wait_for("the report's fetch", WAIT, || fetched() == before + 1.0).await;
     // The stream opens while the first fetch is still on its way…
-    wait_for("the stream to open", WAIT, || {
-        js_number("return window.__kilnStream ? window.__kilnStream.readyState : -1") == 1.0
-    })
-    .await;
+    let stream_state = || js_number("return window.__kilnStream ? window.__kilnStream.readyState : -1");
+    let deadline = js_sys::Date::now() + WAIT.as_millis() as f64;
+    while stream_state() != 1.0 {
+        assert!(
+            js_sys::Date::now() < deadline,
+            "the stream did not open: readyState {}, streams made {}",
+            stream_state(),
+            js_number("return window.__kilnStreams")
+        );
+        gloo_timers::future::sleep(Duration::from_millis(50)).await;
+    }
     hold_fetches(false);
     release_held_fetch();
     wait_for("the final report", WAIT, || query(&root, ".live-note[data-freshness=final]").is_some()).await;

@@ -24,7 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A stream that never ends: `build`, `job` and `notification` events (their data is a
-/// TeamBuild, a JobEvent or a Notification as JSON), with a keep-alive comment every 15 s.
+/// TeamBuild, a JobEvent or a Notification as JSON), after a `connected` comment, with a
+/// keep-alive comment every 15 s.
 #[utoipa::path(get, path = "/api/v1/events", tag = "teams", params(TeamQuery),
     responses((status = 200, description = "Events as they happen", content_type = "text/event-stream", body = String), Invalid, Unauthenticated, NotFound))]
 async fn events(
@@ -48,5 +49,9 @@ async fn events(
         let data = event.data().ok()?;
         Some(Ok(SseEvent::default().event(event.name()).data(data)))
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")))
+    // A comment first, so the response's first bytes leave at once: Firefox (and proxies
+    // that buffer) open an EventSource only when body bytes arrive, which otherwise waits
+    // for the first event or the keep-alive, up to 15 s later.
+    let opened = tokio_stream::once(Ok(SseEvent::default().comment("connected")));
+    Ok(Sse::new(opened.chain(stream)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")))
 }

@@ -188,6 +188,8 @@ async fn events_stream_build_and_job_changes() {
     })
     .await;
     assert_eq!(seen, Ok(true), "{text}");
+    // The stream's first bytes are a comment, sent at once, so a browser opens it at once.
+    assert!(text.starts_with(": connected\n"), "{text}");
     assert!(text.contains("event: build") && text.contains("event: job"), "{text}");
     assert!(text.contains(r.build_rid.as_str()), "{text}");
     let notes = s.get_json("/api/v1/notifications?team=default").await;
