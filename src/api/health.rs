@@ -38,18 +38,27 @@ impl SurfaceState {
     }
 }
 
-/// One surface: what the header calls it, where it is, how it answered.
+/// One surface: which it is, where it is, how it answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurfaceHealth {
-    pub name: &'static str,
+    pub surface: Surface,
     pub url: String,
     pub state: SurfaceState,
 }
 
 impl SurfaceHealth {
+    /// What the header calls the surface.
+    pub fn name(&self) -> &'static str {
+        match self.surface {
+            Surface::Build2 => "build2",
+            Surface::Teams => "teams",
+            Surface::Foundry => "Foundry public API",
+        }
+    }
+
     /// "build2 ok", "teams unreachable at http://…", "teams not on this service".
     pub fn words(&self) -> String {
-        let name = self.name;
+        let name = self.name();
         match &self.state {
             SurfaceState::Ok => format!("{name} ok"),
             SurfaceState::Absent => format!("{name} not on this service"),
@@ -109,8 +118,8 @@ impl ServiceHealth {
         let mut lines: Vec<String> = self.version.iter().map(|v| format!("Service: {v}")).collect();
         for surface in &self.surfaces {
             lines.push(match &surface.state {
-                SurfaceState::Unreachable { reason } => format!("{}: {} — {reason}", surface.name, surface.url),
-                _ => format!("{}: {}", surface.name, surface.url),
+                SurfaceState::Unreachable { reason } => format!("{}: {} — {reason}", surface.name(), surface.url),
+                _ => format!("{}: {}", surface.name(), surface.url),
             });
         }
         lines.join("\n")
@@ -118,15 +127,13 @@ impl ServiceHealth {
 
     /// Whether the teams surface answered 404, so team views cannot work here.
     pub fn teams_absent(&self) -> bool {
-        self.surfaces.iter().any(|s| s.name == TEAMS && s.state == SurfaceState::Absent)
+        self.surfaces.iter().any(|s| s.surface == Surface::Teams && s.state == SurfaceState::Absent)
     }
 
     pub fn needs_sign_in(&self) -> bool {
         self.surfaces.iter().any(|s| s.state == SurfaceState::NeedsSignIn)
     }
 }
-
-const TEAMS: &str = "teams";
 
 /// Asks build2 and the teams surface at once.
 pub async fn build2_and_teams(client: &Client) -> ServiceHealth {
@@ -136,8 +143,16 @@ pub async fn build2_and_teams(client: &Client) -> ServiceHealth {
     ServiceHealth {
         version: teams.as_ref().ok().map(|h| h.version.clone()),
         surfaces: vec![
-            SurfaceHealth { name: "build2", url: client.url(Surface::Build2, ""), state: SurfaceState::of(&build2) },
-            SurfaceHealth { name: TEAMS, url: client.url(Surface::Teams, ""), state: SurfaceState::of(&teams) },
+            SurfaceHealth {
+                surface: Surface::Build2,
+                url: client.url(Surface::Build2, ""),
+                state: SurfaceState::of(&build2),
+            },
+            SurfaceHealth {
+                surface: Surface::Teams,
+                url: client.url(Surface::Teams, ""),
+                state: SurfaceState::of(&teams),
+            },
         ],
     }
 }
@@ -148,7 +163,7 @@ pub async fn foundry(client: &Client) -> ServiceHealth {
     ServiceHealth {
         version: None,
         surfaces: vec![SurfaceHealth {
-            name: "Foundry public API",
+            surface: Surface::Foundry,
             url: client.url(Surface::Foundry, ""),
             state: SurfaceState::of(&answer),
         }],
