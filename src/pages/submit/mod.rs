@@ -90,15 +90,20 @@ fn ago(elapsed_ms: i64) -> String {
     format!("{} ago", duration(elapsed_ms))
 }
 
+/// A problem's line under Submit: a button that leads to its field.
+fn problem_button(problem: &Problem) -> Html {
+    let target = problem_target(&problem.key);
+    let onclick = Callback::from(move |_: MouseEvent| focus(&target));
+    html! { <button type="button" class="link-button" {onclick}>{ problem.summary.clone() }</button> }
+}
+
 /// The one line the narrow screens' sticky bar shows: the first problem, and how many more.
 fn why_short(problems: &[Problem]) -> Html {
     let Some(first) = problems.first() else { return html! {} };
-    let target = problem_target(&first.key);
-    let onclick = Callback::from(move |_: MouseEvent| focus(&target));
     html! {
         <p class="why-short">
             <span class="why-short-intro">{ "Submit is off: " }</span>
-            <button type="button" class="link-button" {onclick}>{ first.summary.clone() }</button>
+            { problem_button(first) }
             if problems.len() > 1 { <span class="why-short-more">{ format!(" (and {} more)", problems.len() - 1) }</span> }
         </p>
     }
@@ -114,11 +119,7 @@ fn why_disabled(problems: &[Problem]) -> Html {
         <>
             <p class="why-intro">{ intro }</p>
             <ul class="why-list">
-                { for problems.iter().map(|p| {
-                    let target = problem_target(&p.key);
-                    let onclick = Callback::from(move |_: MouseEvent| focus(&target));
-                    html! { <li><button type="button" class="link-button" {onclick}>{ p.summary.clone() }</button></li> }
-                }) }
+                { for problems.iter().map(|p| html! { <li>{ problem_button(p) }</li> }) }
             </ul>
             { why_short(problems) }
         </>
@@ -234,7 +235,7 @@ pub fn SubmitPage() -> Html {
                                     form,
                                 }));
                                 let target = problem_target(&key);
-                                store.dispatch(Action::ServerErrors(BTreeMap::from([(key, error.to_string())])));
+                                store.dispatch(Action::ServerErrors(crate::sort::map_from([(key, error.to_string())])));
                                 focus(&target);
                             }
                             None => {

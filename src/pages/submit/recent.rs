@@ -40,7 +40,8 @@ pub fn fingerprint(request: &SubmitBuildRequest) -> String {
 /// The entries still recent at `now`, newest first, at most [`KEEP`].
 pub fn pruned(mut entries: Vec<Submitted>, now: i64) -> Vec<Submitted> {
     entries.retain(|e| now - e.at < WINDOW_MS && e.at <= now);
-    entries.sort_by_key(|e| std::cmp::Reverse(e.at));
+    // The console's one sort (a std sort here would link another copy of it).
+    crate::sort::sort_by(&mut entries, |a, b| b.at.cmp(&a.at));
     entries.truncate(KEEP);
     entries
 }
