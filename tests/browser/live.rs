@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use kiln_api::build2::{JobSpecSelection, JobSpecsSelection, JobStatus, SubmitBuildRequest, UpstreamSelection};
-use kiln_api::teams::{CatalogQuery, TeamBuild};
+use kiln_api::teams::{CatalogJobSpec, CatalogQuery, TeamBuild};
 use kiln_api::{Rid, TeamName, Timestamp};
 use kiln_console::api::{self, Client};
 use kiln_console::components::status_badge::job_look;
@@ -140,11 +140,15 @@ fn disarm_fetch_block() {
     js("window.__kilnBlocking = null;");
 }
 
+/// A job spec of the demo pipeline, by name, from the service's catalog.
+async fn demo_job_spec(name: &str) -> CatalogJobSpec {
+    let query = CatalogQuery { q: Some(name.to_owned()), limit: None };
+    let specs = api::catalog::jobspecs(&client(), &query).await.expect("the catalog answers");
+    specs.job_specs.into_iter().find(|s| s.name == name).expect("the demo pipeline has this job spec")
+}
+
 async fn slow_build() -> (Rid, TeamName, u64) {
-    let specs = api::catalog::jobspecs(&client(), &CatalogQuery { q: Some("customer-lifetime".into()), limit: None })
-        .await
-        .expect("the catalog answers");
-    let slow = specs.job_specs.into_iter().find(|s| s.name == "customer-lifetime").expect("the demo's slow job");
+    let slow = demo_job_spec("customer-lifetime").await;
     let request = SubmitBuildRequest {
         job_spec_selections: vec![JobSpecSelection::Upstream(UpstreamSelection {
             dataset_rids: slow.outputs.clone(),
@@ -160,10 +164,7 @@ async fn slow_build() -> (Rid, TeamName, u64) {
 
 /// A build of the quick clean-orders job, once it has finished.
 async fn finished_build() -> Rid {
-    let specs = api::catalog::jobspecs(&client(), &CatalogQuery { q: Some("clean-orders".into()), limit: None })
-        .await
-        .expect("the catalog answers");
-    let spec = specs.job_specs.into_iter().find(|s| s.name == "clean-orders").expect("the demo's quick job");
+    let spec = demo_job_spec("clean-orders").await;
     let request = SubmitBuildRequest {
         job_spec_selections: vec![JobSpecSelection::JobSpecs(JobSpecsSelection {
             job_spec_rids: vec![spec.rid],

@@ -704,10 +704,9 @@ async fn orders_form() -> FormState {
     form
 }
 
-#[wasm_bindgen_test]
-async fn submit_lands_on_the_report_back_restores_the_form_and_the_same_request_asks_first() {
-    require_server();
-    forget_everything();
+/// The submit page (which lands on the report after Submit) with [`orders_form`] as its
+/// draft, once Submit is on; the form and the page's root.
+async fn submit_page_with_orders_form() -> (FormState, Element) {
     let form = orders_form().await;
     draft::save(&form);
     let root = mount(test_config(), Some("/submit"), html! { <SubmitThenReport /> });
@@ -715,6 +714,14 @@ async fn submit_lands_on_the_report_back_restores_the_form_and_the_same_request_
         query(&root, ".submit-button").is_some() && !submit_blocked(&root)
     })
     .await;
+    (form, root)
+}
+
+#[wasm_bindgen_test]
+async fn submit_lands_on_the_report_back_restores_the_form_and_the_same_request_asks_first() {
+    require_server();
+    forget_everything();
+    let (form, root) = submit_page_with_orders_form().await;
     press_submit(&root);
     wait_for("the build's report", Duration::from_secs(20), || landed_on(&root).is_some()).await;
     let first = landed_on(&root).expect("a build RID");
@@ -774,13 +781,7 @@ async fn submit_lands_on_the_report_back_restores_the_form_and_the_same_request_
 async fn the_resubmit_question_says_how_long_ago_in_the_consoles_words() {
     require_server();
     forget_everything();
-    let form = orders_form().await;
-    draft::save(&form);
-    let root = mount(test_config(), Some("/submit"), html! { <SubmitThenReport /> });
-    wait_for("Submit on", Duration::from_secs(20), || {
-        query(&root, ".submit-button").is_some() && !submit_blocked(&root)
-    })
-    .await;
+    let (form, root) = submit_page_with_orders_form().await;
     // Recorded just before Submit, so the time asked about is 10 s and a few milliseconds.
     recent::record(Submitted {
         team: TeamName::default_team().as_str().to_owned(),

@@ -6,9 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, PHONE, SCREENSHOT_DIR, useKiln, watchErrors } from './helpers.mjs';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { DESKTOP, PHONE, screenshotThemes as shots, useKiln, watchErrors } from './helpers.mjs';
 
 const kiln = useKiln({ label: 'console' });
 const TIMEOUT = { timeout: 180_000 };
@@ -20,21 +18,6 @@ async function pageIn(colorScheme, viewport = DESKTOP) {
   return context.newPage();
 }
 
-/** Screenshots `page` as it is, in light and dark, at desktop and phone size. */
-async function shots(page, name) {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const previous = page.viewportSize();
-  for (const scheme of ['light', 'dark']) {
-    await page.emulateMedia({ colorScheme: scheme });
-    for (const [size, viewport] of [['', DESKTOP], ['-phone', PHONE]]) {
-      await page.setViewportSize({ ...viewport });
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${scheme}${size}.png`) });
-    }
-  }
-  if (previous) await page.setViewportSize(previous);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
 
 async function submitBody(body) {
   const res = await fetch(kiln.url('/build2/api/manager/submitBuild'), {

@@ -10,10 +10,10 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DESKTOP, PHONE, ROOT, SCREENSHOT_DIR, launchBrowser, startServer, watchErrors } from './helpers.mjs';
+import { DESKTOP, launchBrowser, ROOT, screenshotThemes, startServer, watchErrors } from './helpers.mjs';
 
 const TIMEOUT = { timeout: 240_000 };
 /** How long a build may take to finish on a loaded machine; the demo's jobs take seconds. */
@@ -92,22 +92,8 @@ function onlyPublicApi(calls) {
   assert.deepEqual(other, [], 'every call is to the stack’s /api/v2');
 }
 
-/** Screenshots the page as it is, in light and dark, at 1280x800 and 390x844. */
-async function shots(page, name, scrollTo) {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const previous = page.viewportSize();
-  for (const scheme of ['light', 'dark']) {
-    await page.emulateMedia({ colorScheme: scheme });
-    for (const [suffix, viewport] of [['', DESKTOP], ['-phone', PHONE]]) {
-      await page.setViewportSize({ ...viewport });
-      if (scrollTo) await scrollTo.scrollIntoViewIfNeeded();
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      await page.screenshot({ path: join(SCREENSHOT_DIR, `foundry-${name}-${scheme}${suffix}.png`) });
-    }
-  }
-  if (previous) await page.setViewportSize(previous);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+/** Screenshots in both themes and sizes, named foundry-<name>-…. */
+const shots = (page, name, scrollTo) => screenshotThemes(page, `foundry-${name}`, scrollTo);
 
 /** Adds RIDs to a RID field: typed with a separator after them, they become chips. */
 async function addRids(page, label, rids) {

@@ -211,6 +211,28 @@ export async function screenshotPhone(page, name) {
 }
 
 /**
+ * Screenshots the page in the light and the dark theme (what the system says; the console
+ * follows it) at 1280x800 and 390x844, to <name>-<theme>[-phone].png, then puts the
+ * viewport and the light theme back. `scrollTo`, when given, is scrolled into view at each
+ * size (the layout moves it).
+ */
+export async function screenshotThemes(page, name, scrollTo) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const previous = page.viewportSize();
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [suffix, viewport] of [['', DESKTOP], ['-phone', PHONE]]) {
+      await page.setViewportSize({ ...viewport });
+      if (scrollTo) await scrollTo.scrollIntoViewIfNeeded();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${scheme}${suffix}.png`) });
+    }
+  }
+  if (previous) await page.setViewportSize(previous);
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/**
  * Registers node:test `before`/`after` hooks for the current file: one kiln-server and one
  * browser shared by the file's tests, always stopped at the end. Returns a handle whose
  * fields are filled in once `before` has run.

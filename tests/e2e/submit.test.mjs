@@ -9,9 +9,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DESKTOP, PHONE, SCREENSHOT_DIR, useKiln, watchErrors } from './helpers.mjs';
+import { DESKTOP, PHONE, screenshotThemes as shots, useKiln, watchErrors } from './helpers.mjs';
 
 const kiln = useKiln({ label: 'submit' });
 const TIMEOUT = { timeout: 180_000 };
@@ -26,26 +25,6 @@ async function pick(page, label, name) {
   await chips.filter({ hasText: name }).waitFor();
 }
 
-/**
- * Screenshots the page in the light and the dark theme (what the system says; the console
- * follows it) at 1280x800 and 390x844, to <name>-<theme>[-phone].png. `locator`, when
- * given, is scrolled into view at each size (the layout moves it).
- */
-async function shots(page, name, locator) {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const previous = page.viewportSize();
-  for (const scheme of ['light', 'dark']) {
-    await page.emulateMedia({ colorScheme: scheme });
-    for (const [size, viewport] of [['', DESKTOP], ['-phone', PHONE]]) {
-      await page.setViewportSize({ ...viewport });
-      if (locator) await locator.scrollIntoViewIfNeeded();
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${scheme}${size}.png`) });
-    }
-  }
-  if (previous) await page.setViewportSize(previous);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
 
 /** The request JSON the page shows. */
 async function shownRequest(page) {
