@@ -13,11 +13,19 @@ use crate::hooks::catalog::CatalogProvider;
 use crate::hooks::clock::ClockProvider;
 use crate::hooks::events::EventsProvider;
 use crate::hooks::health::use_health_check;
-use crate::route::{Route, switch};
+use crate::route::Route;
 use crate::session::{Session, SessionAction, SessionHandle};
 
+/// Which pages a module of the console holds (see `crate::handoff`): a route's page.
+pub type Pages = fn(Route) -> Html;
+
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    pub pages: Pages,
+}
+
 #[component]
-pub fn App() -> Html {
+pub fn App(props: &AppProps) -> Html {
     let config = use_state(|| None::<Result<RuntimeConfig, ApiError>>);
     {
         let config = config.clone();
@@ -35,13 +43,14 @@ pub fn App() -> Html {
                 <p>{ format!("config.json could not be read: {error}") }</p>
             </div>
         },
-        Some(Ok(served)) => html! { <Shell served={served.clone()} /> },
+        Some(Ok(served)) => html! { <Shell served={served.clone()} pages={props.pages} /> },
     }
 }
 
 #[derive(Properties, PartialEq)]
 pub struct ShellProps {
     pub served: RuntimeConfig,
+    pub pages: Pages,
 }
 
 /// Everything after start-up: header, error banner and the current page.
@@ -66,7 +75,7 @@ pub fn Shell(props: &ShellProps) -> Html {
                         <Header />
                         <ErrorBanner error={session.banner.clone()} {on_dismiss} />
                         <main id="main" tabindex="-1">
-                            <Switch<Route> render={switch} />
+                            <Switch<Route> render={props.pages} />
                         </main>
                         <Shortcuts />
                     </ToastHost>

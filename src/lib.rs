@@ -11,6 +11,7 @@ pub mod app;
 pub mod auth;
 pub mod catalog_index;
 pub mod components;
+pub mod handoff;
 pub mod hooks;
 pub mod notify;
 pub mod pages;
@@ -21,9 +22,17 @@ pub mod sort;
 pub mod theme;
 pub mod time_fmt;
 
-/// Mounts the console on the page's `<body>`.
-pub fn start() {
+/// Mounts the full console (every page) on the page's `<body>`.
+pub fn start_full() {
     // Before the first render, so a pinned theme never flashes the other one.
     theme::apply(theme::load());
-    yew::Renderer::<app::App>::new().render();
+    yew::Renderer::<app::App>::with_props(app::AppProps { pages: route::switch }).render();
+}
+
+/// Mounts the entry module (the builds list) on the page's `<body>`; it hands over to the
+/// full console when the person opens another page (`handoff`).
+pub fn start_entry() {
+    theme::apply(theme::load());
+    let app = yew::Renderer::<app::App>::with_props(app::AppProps { pages: handoff::entry_pages }).render();
+    handoff::keep_entry_app(app);
 }

@@ -50,3 +50,64 @@ test('unknown API paths are not answered with the console page', TIMEOUT, async 
   assert.equal(response.status, 404);
   assert.doesNotMatch(response.headers.get('content-type') ?? '', /text\/html/);
 });
+
+/** The wasm modules the page has downloaded so far, by file name. */
+const wasmLoaded = (page) =>
+  page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .map((e) => new URL(e.name).pathname.slice(1))
+      .filter((name) => name.endsWith('.wasm')),
+  );
+
+/** Keeps every EventSource the page makes, so a test can count the open ones. */
+const STREAMS = () => {
+  const Native = window.EventSource;
+  window.__streams = [];
+  window.EventSource = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__streams.push(this);
+    }
+  };
+};
+const openStreams = (page) => page.evaluate(() => window.__streams.filter((s) => s.readyState !== EventSource.CLOSED).length);
+
+test('a cold load of the builds list downloads only the entry module; another page loads the full console once', TIMEOUT, async () => {
+  const page = await kiln.newPage();
+  const errors = watchErrors(page);
+  await page.addInitScript(STREAMS);
+
+  await page.goto(kiln.url('/'));
+  await page.locator('.live-indicator[data-live="streaming"]').waitFor({ timeout: 30_000 });
+  const entry = await wasmLoaded(page);
+  assert.equal(entry.length, 1, `one module on a cold load of the list: ${entry}`);
+  assert.match(entry[0], /^kiln-console-[0-9a-f]+_bg\.wasm$/, 'the entry module, not the full console');
+
+  // Through the header, as a person would: the entry module hands over to the full console.
+  await page.getByRole('banner').getByRole('link', { name: 'Submit' }).click();
+  await page.getByRole('heading', { name: 'Submit a build' }).waitFor({ timeout: 30_000 });
+  assert.deepEqual((await wasmLoaded(page)).slice(1), ['kiln-console-full_bg.wasm']);
+  // The entry module has unmounted: one header, one main, one events stream.
+  assert.equal(await page.getByRole('banner').count(), 1);
+  assert.equal(await page.locator('main#main').count(), 1);
+  await page.waitForFunction(() => window.__streams.length === 2, null, { timeout: 30_000 });
+  assert.equal(await openStreams(page), 1, 'the entry module closed its stream');
+
+  // Back to the list, now drawn by the full console: nothing more is downloaded.
+  await page.goBack();
+  await page.locator('.live-indicator[data-live="streaming"]').waitFor({ timeout: 30_000 });
+  assert.equal(new URL(page.url()).pathname, '/');
+  assert.equal((await wasmLoaded(page)).length, 2);
+  assert.deepEqual(errors, []);
+});
+
+test('a deep link to another page downloads only the full console', TIMEOUT, async () => {
+  const page = await kiln.newPage();
+  const errors = watchErrors(page);
+
+  await page.goto(kiln.url('/submit'));
+  await page.getByRole('heading', { name: 'Submit a build' }).waitFor({ timeout: 30_000 });
+  assert.deepEqual(await wasmLoaded(page), ['kiln-console-full_bg.wasm']);
+  assert.deepEqual(errors, []);
+});
