@@ -16,8 +16,17 @@ use crate::hooks::health::use_health_check;
 use crate::route::Route;
 use crate::session::{Session, SessionAction, SessionHandle};
 
-/// Which pages a module of the console holds (see `crate::handoff`): a route's page.
-pub type Pages = fn(Route) -> Html;
+/// Which pages a module of the console holds (see `crate::handoff`): a route's page. Each
+/// module passes one fixed function, so comparing addresses (all props must compare) is
+/// enough.
+#[derive(Clone, Copy)]
+pub struct Pages(pub fn(Route) -> Html);
+
+impl PartialEq for Pages {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
@@ -75,7 +84,7 @@ pub fn Shell(props: &ShellProps) -> Html {
                         <Header />
                         <ErrorBanner error={session.banner.clone()} {on_dismiss} />
                         <main id="main" tabindex="-1">
-                            <Switch<Route> render={props.pages} />
+                            <Switch<Route> render={props.pages.0} />
                         </main>
                         <Shortcuts />
                     </ToastHost>

@@ -2,8 +2,8 @@
 //! only what that page needs.
 //!
 //! - The entry module (the `kiln-console` binary, `src/main.rs`) holds the shell (header,
-//!   toasts, shortcuts, the events stream) and the team builds list. index.html starts it
-//!   on `/` and `/teams/<team>/builds`.
+//!   toasts, shortcuts, the events stream) and the builds lists. index.html starts it on
+//!   `/`, `/builds` and `/teams/<team>/builds`.
 //! - The full console (the `kiln-console-full` binary, `src/bin/kiln-console-full.rs`) holds
 //!   every page. index.html starts it on every other address, so a deep link to a report
 //!   downloads one module, not two.
@@ -22,8 +22,7 @@ use yew::prelude::*;
 
 use crate::app::App;
 use crate::pages;
-use crate::route::Route;
-use crate::session::use_session;
+use crate::route::{Home, Route};
 
 #[wasm_bindgen]
 extern "C" {
@@ -44,23 +43,13 @@ pub fn keep_entry_app(handle: AppHandle<App>) {
     ENTRY_APP.with(|app| *app.borrow_mut() = Some(handle));
 }
 
-/// The entry module's pages: the builds list; every other address hands over.
+/// The entry module's pages: the builds lists; every other address hands over.
 pub fn entry_pages(route: Route) -> Html {
     match route {
-        Route::Home => html! { <EntryHome /> },
+        Route::Home => html! { <Home /> },
         Route::TeamBuilds { team } => html! { <pages::team_builds::TeamBuildsPage {team} /> },
+        Route::Builds => html! { <pages::all_builds::AllBuildsPage /> },
         _ => html! { <FullConsole /> },
-    }
-}
-
-/// The first page where builds belong to teams; Foundry's public API has no teams, so its
-/// first page (every build) is in the full console.
-#[component]
-fn EntryHome() -> Html {
-    if use_session().service().capabilities().teams_surface {
-        html! { <pages::team_builds::CurrentTeamBuilds /> }
-    } else {
-        html! { <FullConsole /> }
     }
 }
 

@@ -26,13 +26,13 @@ pub mod time_fmt;
 pub fn start_full() {
     // Before the first render, so a pinned theme never flashes the other one.
     theme::apply(theme::load());
-    yew::Renderer::<app::App>::with_props(app::AppProps { pages: route::switch }).render();
+    yew::Renderer::<app::App>::with_props(app::AppProps { pages: app::Pages(route::switch) }).render();
 }
 
 /// Mounts the entry module (the builds list) on the page's `<body>`; it hands over to the
 /// full console when the person opens another page (`handoff`).
 pub fn start_entry() {
     theme::apply(theme::load());
-    let app = yew::Renderer::<app::App>::with_props(app::AppProps { pages: handoff::entry_pages }).render();
+    let app = yew::Renderer::<app::App>::with_props(app::AppProps { pages: app::Pages(handoff::entry_pages) }).render();
     handoff::keep_entry_app(app);
 }

@@ -74,7 +74,7 @@ pub fn switch(route: Route) -> Html {
 /// The first page: the current team's builds where builds belong to teams, else every
 /// build (Foundry's public API has no teams).
 #[component]
-fn Home() -> Html {
+pub fn Home() -> Html {
     if crate::session::use_session().service().capabilities().teams_surface {
         html! { <pages::team_builds::CurrentTeamBuilds /> }
     } else {
