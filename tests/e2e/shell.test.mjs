@@ -51,14 +51,17 @@ test('unknown API paths are not answered with the console page', TIMEOUT, async 
   assert.doesNotMatch(response.headers.get('content-type') ?? '', /text\/html/);
 });
 
-/** The wasm modules the page has downloaded so far, by file name. */
+/** The wasm modules the page has asked for so far, by file name, each once (a prefetched
+ *  module is listed again when it is used, from the cache). */
 const wasmLoaded = (page) =>
-  page.evaluate(() =>
-    performance
-      .getEntriesByType('resource')
-      .map((e) => new URL(e.name).pathname.slice(1))
-      .filter((name) => name.endsWith('.wasm')),
-  );
+  page.evaluate(() => [
+    ...new Set(
+      performance
+        .getEntriesByType('resource')
+        .map((e) => new URL(e.name).pathname.slice(1))
+        .filter((name) => name.endsWith('.wasm')),
+    ),
+  ]);
 
 /** Keeps every EventSource the page makes, so a test can count the open ones. */
 const STREAMS = () => {
@@ -109,5 +112,29 @@ test('a deep link to another page downloads only the full console', TIMEOUT, asy
   await page.goto(kiln.url('/submit'));
   await page.getByRole('heading', { name: 'Submit a build' }).waitFor({ timeout: 30_000 });
   assert.deepEqual(await wasmLoaded(page), ['kiln-console-full_bg.wasm']);
+  assert.deepEqual(errors, []);
+});
+
+test('pointing at a link to another page starts the full console download before the click', TIMEOUT, async () => {
+  const page = await kiln.newPage();
+  const errors = watchErrors(page);
+
+  await page.goto(kiln.url('/'));
+  await page.locator('.live-indicator[data-live="streaming"]').waitFor({ timeout: 30_000 });
+  assert.equal((await wasmLoaded(page)).length, 1);
+  // A link to the list itself is not a reason to fetch the rest.
+  const prefetching = () => page.locator('link[rel="prefetch"]').count();
+  await page.getByRole('banner').getByRole('link', { name: 'Builds', exact: true }).hover();
+  assert.equal(await prefetching(), 0);
+  await page.getByRole('banner').getByRole('link', { name: 'Submit' }).hover();
+  assert.equal(await prefetching(), 1);
+  await page.waitForFunction(
+    () => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/kiln-console-full_bg.wasm')),
+    null,
+    { timeout: 30_000 },
+  );
+  // Fetched, not started: the entry module still draws the list.
+  assert.equal(new URL(page.url()).pathname, '/');
+  await page.locator('.live-indicator[data-live="streaming"]').waitFor({ timeout: 5_000 });
   assert.deepEqual(errors, []);
 });

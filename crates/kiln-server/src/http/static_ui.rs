@@ -109,7 +109,18 @@ mod tests {
         for name in ["kiln-console-3f2a9c1d0b4e5f67_bg.wasm", "kiln-console-3f2a9c1d0b4e5f67.js", "base-0123abcd.css"] {
             assert!(is_hashed(name), "{name}");
         }
-        for name in ["index.html", "config.json", "favicon.svg", "kiln-console.js", "my-page.html", "a-xyz12345.js"] {
+        // The full console is named after its binary (a Trunk worker asset), so it is
+        // revalidated on each load rather than kept for a year.
+        for name in [
+            "index.html",
+            "config.json",
+            "favicon.svg",
+            "kiln-console.js",
+            "kiln-console-full.js",
+            "kiln-console-full_bg.wasm",
+            "my-page.html",
+            "a-xyz12345.js",
+        ] {
             assert!(!is_hashed(name), "{name}");
         }
     }

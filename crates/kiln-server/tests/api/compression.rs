@@ -13,6 +13,9 @@ const QUICK: &str = "[[job_specs]]\nname = \"quick\"\noutputs = [\"out\"]\ncomma
 
 const WASM: &str = "kiln-console-0123456789abcdef_bg.wasm";
 const JS: &str = "kiln-console-0123456789abcdef.js";
+/// The full console, which the entry module loads on the first visit to another page: Trunk
+/// names it after its binary, without a hash.
+const FULL: &str = "kiln-console-full_bg.wasm";
 
 /// A console folder as `cargo xtask` leaves it: hashed files with `.br` and `.gz` copies.
 /// The copies' content marks which one was served (ServeDir does not look inside them).
@@ -29,6 +32,8 @@ async fn with_console() -> TestServer {
                 (&format!("{WASM}.gz"), "gzip wasm"),
                 (JS, "raw js"),
                 (&format!("{JS}.gz"), "gzip js"),
+                (FULL, "raw full"),
+                (&format!("{FULL}.br"), "brotli full"),
             ],
         );
         c.ui_dir = ui;
@@ -85,6 +90,28 @@ async fn index_config_and_deep_links_are_revalidated() {
     let bare = helpers::start(QUICK, &[]).await;
     let r = get_with(&bare, "/config.json", "identity").await;
     assert_eq!(header(&r, "cache-control"), Some("no-cache"));
+}
+
+#[tokio::test]
+async fn the_full_console_comes_precompressed_and_is_revalidated_not_downloaded_again() {
+    let s = with_console().await;
+    let r = get_with(&s, &format!("/{FULL}"), "br, gzip").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(&r, "content-encoding"), Some("br"));
+    assert_eq!(header(&r, "content-type"), Some("application/wasm"));
+    assert_eq!(header(&r, "cache-control"), Some("no-cache"));
+    let modified = header(&r, "last-modified").expect("a Last-Modified to revalidate with").to_owned();
+    assert_eq!(r.text().await.expect("body"), "brotli full");
+    let again = s
+        .client
+        .get(s.url(&format!("/{FULL}")))
+        .header("accept-encoding", "br, gzip")
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.bytes().await.expect("body").len(), 0);
 }
 
 fn gunzip(bytes: &[u8]) -> String {
