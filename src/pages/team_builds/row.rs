@@ -3,9 +3,7 @@
 
 use std::rc::Rc;
 
-use kiln_api::Timestamp;
 use kiln_api::teams::TeamBuild;
-use wasm_bindgen::JsValue;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -14,7 +12,7 @@ use super::filters::duration_millis;
 use crate::components::status_badge::{StatusBadge, team_look};
 use crate::hooks::clock::use_now;
 use crate::route::Route;
-use crate::time_fmt::{duration, relative};
+use crate::time_fmt::{duration, exact_time, relative};
 
 /// What a row's buttons ask the page to do; each carries the build as the row shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,13 +37,6 @@ pub struct BuildRowProps {
     pub watched: bool,
     pub on_select: Callback<(u64, bool)>,
     pub on_action: Callback<RowAction>,
-}
-
-/// The exact time in the reader's own zone, with the UTC form the service used.
-pub fn exact_time(at: &Timestamp) -> String {
-    let local = js_sys::Date::new(&JsValue::from_f64(at.unix_millis() as f64));
-    let local: String = local.to_locale_string("default", &JsValue::UNDEFINED).into();
-    format!("{local} ({at})")
 }
 
 #[component]
