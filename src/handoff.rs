@@ -20,6 +20,7 @@ use wasm_bindgen::prelude::*;
 use yew::AppHandle;
 use yew::prelude::*;
 
+use crate::api::js_reason;
 use crate::app::App;
 use crate::pages;
 use crate::route::{Home, Route};
@@ -78,7 +79,7 @@ fn FullConsole() -> Html {
                             app.destroy();
                         }
                     }
-                    Err(error) => state.set(Loading::Failed(describe(&error))),
+                    Err(error) => state.set(Loading::Failed(js_reason(&error))),
                 }
             });
         });
@@ -101,13 +102,4 @@ fn FullConsole() -> Html {
             </section>
         },
     }
-}
-
-/// A JavaScript error's message, or what the value was.
-fn describe(error: &JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "the browser gave no reason".to_owned())
 }

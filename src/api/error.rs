@@ -3,6 +3,7 @@
 use std::fmt;
 
 use kiln_api::ConjureError;
+use wasm_bindgen::{JsCast, JsValue};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
@@ -77,4 +78,13 @@ impl fmt::Display for ApiError {
             ApiError::Encode(detail) => write!(f, "The request could not be written: {detail}"),
         }
     }
+}
+
+/// What a JavaScript error says ("Failed to fetch"), or what the thrown value was.
+pub fn js_reason(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the browser gave no reason".to_owned())
 }

@@ -16,5 +16,5 @@ pub mod service;
 pub mod teams;
 
 pub use client::{Client, LogChunk, Surface, encode};
-pub use error::ApiError;
+pub use error::{ApiError, js_reason};
 pub use service::{Capabilities, ExternalLink, OfficialClient, Polling, Service, Support};

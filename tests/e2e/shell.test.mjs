@@ -102,6 +102,9 @@ test('a cold load of the builds list downloads only the entry module; another pa
   await page.locator('.live-indicator[data-live="streaming"]').waitFor({ timeout: 30_000 });
   assert.equal(new URL(page.url()).pathname, '/');
   assert.equal((await wasmLoaded(page)).length, 2);
+  // config.json was read once, by the loader, for both modules.
+  const configReads = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/config.json')).length);
+  assert.equal(configReads, 1);
   assert.deepEqual(errors, []);
 });
 
