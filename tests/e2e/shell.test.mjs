@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot, screenshotPhone, useKiln, watchErrors } from './helpers.mjs';
+import { screenshot, screenshotPhone, screenshotThemes, useKiln, watchErrors } from './helpers.mjs';
 
 const kiln = useKiln({ label: 'shell' });
 const TIMEOUT = { timeout: 120_000 };
@@ -140,4 +140,25 @@ test('pointing at a link to another page starts the full console download before
   assert.equal(new URL(page.url()).pathname, '/');
   await page.locator('.live-indicator[data-live="streaming"]').waitFor({ timeout: 5_000 });
   assert.deepEqual(errors, []);
+});
+
+test('when the full console cannot be downloaded the page says so, and Try again loads it', TIMEOUT, async () => {
+  const page = await kiln.newPage();
+  await page.goto(kiln.url('/'));
+  await page.locator('.live-indicator[data-live="streaming"]').waitFor({ timeout: 30_000 });
+  const unreachable = (route) => route.abort('connectionrefused');
+  await page.route('**/kiln-console-full_bg.wasm', unreachable);
+
+  await page.getByRole('banner').getByRole('link', { name: 'Submit' }).click();
+  const problem = page.getByRole('heading', { name: 'This page could not load' });
+  await problem.waitFor({ timeout: 30_000 });
+  assert.match(await page.getByRole('alert').innerText(), /could not be downloaded/);
+  // The entry module still runs: its header and events stream stay.
+  assert.equal(await page.getByRole('banner').count(), 1);
+  await screenshotThemes(page, 'full-console-unreachable');
+
+  await page.unroute('**/kiln-console-full_bg.wasm', unreachable);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.getByRole('heading', { name: 'Submit a build' }).waitFor({ timeout: 30_000 });
+  assert.equal(await problem.count(), 0);
 });
