@@ -63,6 +63,21 @@ const wasmLoaded = (page) =>
     ),
   ]);
 
+/** The stylesheets the page has asked for so far, by name without the hash, each once (a
+ *  prefetched one is listed again when it is used). */
+const cssLoaded = (page) =>
+  page.evaluate(() =>
+    [
+      ...new Set(
+        performance
+          .getEntriesByType('resource')
+          .map((e) => new URL(e.name).pathname.slice(1))
+          .filter((name) => name.endsWith('.css'))
+          .map((name) => name.replace(/-[0-9a-f]+\.css$/, '')),
+      ),
+    ].sort(),
+  );
+
 /** Keeps every EventSource the page makes, so a test can count the open ones. */
 const STREAMS = () => {
   const Native = window.EventSource;
@@ -86,11 +101,15 @@ test('a cold load of the builds list downloads only the entry module; another pa
   const entry = await wasmLoaded(page);
   assert.equal(entry.length, 1, `one module on a cold load of the list: ${entry}`);
   assert.match(entry[0], /^kiln-console-[0-9a-f]+_bg\.wasm$/, 'the entry module, not the full console');
+  assert.deepEqual(await cssLoaded(page), ['base', 'builds'], 'the other pages\' styles come with them');
 
   // Through the header, as a person would: the entry module hands over to the full console.
   await page.getByRole('banner').getByRole('link', { name: 'Submit' }).click();
   await page.getByRole('heading', { name: 'Submit a build' }).waitFor({ timeout: 30_000 });
   assert.deepEqual((await wasmLoaded(page)).slice(1), ['kiln-console-full_bg.wasm']);
+  assert.deepEqual(await cssLoaded(page), ['base', 'builds', 'pipeline', 'reports', 'submit']);
+  // Drawn with them: submit.css lays the form out as a grid.
+  assert.equal(await page.locator('.submit-form').evaluate((form) => getComputedStyle(form).display), 'grid');
   // The entry module has unmounted: one header, one main, one events stream.
   assert.equal(await page.getByRole('banner').count(), 1);
   assert.equal(await page.locator('main#main').count(), 1);
@@ -115,6 +134,7 @@ test('a deep link to another page downloads only the full console', TIMEOUT, asy
   await page.goto(kiln.url('/submit'));
   await page.getByRole('heading', { name: 'Submit a build' }).waitFor({ timeout: 30_000 });
   assert.deepEqual(await wasmLoaded(page), ['kiln-console-full_bg.wasm']);
+  assert.equal(await page.locator('.submit-form').evaluate((form) => getComputedStyle(form).display), 'grid');
   assert.deepEqual(errors, []);
 });
 
@@ -126,7 +146,7 @@ test('pointing at a link to another page starts the full console download before
   await page.locator('.live-indicator[data-live="streaming"]').waitFor({ timeout: 30_000 });
   assert.equal((await wasmLoaded(page)).length, 1);
   // A link to the list itself is not a reason to fetch the rest.
-  const prefetching = () => page.locator('link[rel="prefetch"]').count();
+  const prefetching = () => page.locator('link[rel="prefetch"][href$=".wasm"]').count();
   await page.getByRole('banner').getByRole('link', { name: 'Builds', exact: true }).hover();
   assert.equal(await prefetching(), 0);
   await page.getByRole('banner').getByRole('link', { name: 'Submit' }).hover();
