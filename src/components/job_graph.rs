@@ -1,16 +1,21 @@
 //! The jobs of a build as a graph: layered left to right by `dependsOn` (a job sits one
 //! layer right of its latest dependency), coloured by status. Clicking a job, or pressing
 //! Enter on a focused one, opens its report.
+//!
+//! A build may have a thousand jobs, so the drawing is SVG markup written in one go (see
+//! `markup`), not a virtual DOM node per element.
 
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use std::fmt::Write;
+
 use kiln_api::Rid;
 use kiln_api::build2::BuildJob;
-use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
+use super::markup::{escape, focused_job, job_at, refocus};
 use super::status_badge::job_look;
 
 /// Where each node goes: its layer (column) and its row within the layer.
@@ -130,6 +135,49 @@ fn short_name(name: &str) -> String {
     }
 }
 
+/// The whole drawing as SVG markup (see `markup`): edges first, so nodes sit on top.
+/// Every node is focusable, a link for assistive technology, and says its job and state.
+pub fn graph_markup(jobs: &[BuildJob], deps: &[Vec<usize>], layout: &Layout) -> String {
+    let (width, height) = canvas_size(layout);
+    // About 500 bytes a node with its edges.
+    let mut out = String::with_capacity(512 * jobs.len() + 512);
+    // Writing to a String cannot fail, so the results of `write!` say nothing.
+    let _ = write!(
+        out,
+        r##"<svg class="job-graph" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="group" aria-label="Job graph"><defs><marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="graph-arrow"/></marker></defs>"##
+    );
+    for (to, froms) in deps.iter().enumerate() {
+        for &from in froms {
+            let (x1, y1) = node_origin(layout.layer[from], layout.row[from]);
+            let (x2, y2) = node_origin(layout.layer[to], layout.row[to]);
+            let (x1, y1) = (x1 + NODE_W, y1 + NODE_H / 2.0);
+            let y2 = y2 + NODE_H / 2.0;
+            let bend = (x2 - x1).abs() / 2.0;
+            let _ = write!(
+                out,
+                r#"<path class="graph-edge" d="M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}" marker-end="url(#graph-arrow)"/>"#,
+                x1 + bend,
+                x2 - bend
+            );
+        }
+    }
+    for (i, job) in jobs.iter().enumerate() {
+        let (x, y) = node_origin(layout.layer[i], layout.row[i]);
+        let look = job_look(job.status);
+        let name = escape(&job.job_spec_name);
+        let _ = write!(
+            out,
+            r#"<g class="graph-node {class}" transform="translate({x},{y})" data-job="{rid}" data-state="{state}" tabindex="0" role="link" aria-label="{name}: {state}. Open the job report."><title>{name} — {state}</title><rect width="{NODE_W}" height="{NODE_H}" rx="6"/><text class="graph-name" x="10" y="19">{short}</text><text class="graph-state" x="10" y="36">{state}</text></g>"#,
+            class = look.class,
+            rid = escape(job.rid.as_str()),
+            state = look.label,
+            short = escape(&short_name(&job.job_spec_name)),
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[derive(Properties, PartialEq)]
 pub struct JobGraphProps {
     pub jobs: Rc<Vec<BuildJob>>,
@@ -137,81 +185,52 @@ pub struct JobGraphProps {
     pub on_open: Callback<Rid>,
 }
 
-/// The job a click or key press landed on, from the `data-job` of its node.
-fn job_of(event: &Event) -> Option<Rid> {
-    let target: Element = event.target()?.dyn_into().ok()?;
-    let node = target.closest("[data-job]").ok()??;
-    Rid::parse(&node.get_attribute("data-job")?).ok()
-}
-
 #[component]
 pub fn JobGraph(props: &JobGraphProps) -> Html {
     // Laid out again only when the dependencies change, not on every change of a status.
-    let deps = job_deps(&props.jobs);
+    let deps = use_memo(props.jobs.clone(), |jobs| job_deps(jobs));
     let layout = use_memo(deps.clone(), |deps| layout(deps));
-    // One handler for the whole drawing, so nodes need no callbacks of their own.
-    let onclick = {
-        let on_open = props.on_open.clone();
-        Callback::from(move |e: MouseEvent| {
-            if let Some(rid) = job_of(&e) {
-                on_open.emit(rid);
-            }
-        })
-    };
-    let onkeydown = {
-        let on_open = props.on_open.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter"
-                && let Some(rid) = job_of(&e)
-            {
-                e.prevent_default();
-                on_open.emit(rid);
-            }
-        })
-    };
-    let jobs = &props.jobs;
-    if jobs.is_empty() {
-        return html! { <p class="muted">{ "This build has no jobs." }</p> };
-    }
-    let (width, height) = canvas_size(&layout);
-    let edges = deps.iter().enumerate().flat_map(|(to, froms)| {
-        let layout = &layout;
-        froms.iter().map(move |&from| {
-            let (x1, y1) = node_origin(layout.layer[from], layout.row[from]);
-            let (x2, y2) = node_origin(layout.layer[to], layout.row[to]);
-            let (x1, y1) = (x1 + NODE_W, y1 + NODE_H / 2.0);
-            let y2 = y2 + NODE_H / 2.0;
-            let bend = (x2 - x1).abs() / 2.0;
-            let d = format!("M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}", x1 + bend, x2 - bend);
-            html! { <path key={format!("{from}-{to}")} class="graph-edge" d={d} marker-end="url(#graph-arrow)" /> }
-        })
+    // A thousand nodes are thousands of elements: written as one string, parsed by the
+    // browser at once, and written again only when a job changes.
+    let drawing = use_memo((props.jobs.clone(), layout.clone()), |(jobs, layout)| {
+        AttrValue::from(graph_markup(jobs, &deps, layout))
     });
-    let nodes = jobs.iter().enumerate().map(|(i, job)| {
-        let (x, y) = node_origin(layout.layer[i], layout.row[i]);
-        let look = job_look(job.status);
-        let label = format!("{}: {}. Open the job report.", job.job_spec_name, look.label);
-        html! {
-            <g key={job.rid.to_string()} class={classes!("graph-node", look.class)} transform={format!("translate({x},{y})")}
-                data-job={job.rid.to_string()} data-state={look.label} tabindex="0" role="link" aria-label={label}>
-                <title>{ format!("{} — {}", job.job_spec_name, look.label) }</title>
-                <rect width={NODE_W.to_string()} height={NODE_H.to_string()} rx="6" />
-                <text class="graph-name" x="10" y="19">{ short_name(&job.job_spec_name) }</text>
-                <text class="graph-state" x="10" y="36">{ look.label }</text>
-            </g>
+    let container = use_node_ref();
+    // A drawing written again loses the focused node; the same job's node gets it back.
+    let focused = use_mut_ref(|| None::<String>);
+    if let Some(element) = container.cast::<Element>() {
+        *focused.borrow_mut() = focused_job(&element);
+    }
+    {
+        let (container, focused) = (container.clone(), focused.clone());
+        use_effect_with(drawing.clone(), move |_| {
+            if let (Some(element), Some(job)) = (container.cast::<Element>(), focused.borrow_mut().take()) {
+                refocus(&element, &job);
+            }
+        });
+    }
+    // One handler for the whole drawing, so nodes need no callbacks of their own.
+    let onclick = use_callback(props.on_open.clone(), |e: MouseEvent, on_open| {
+        if let Some(rid) = job_at(&e) {
+            on_open.emit(rid);
         }
     });
+    let onkeydown = use_callback(props.on_open.clone(), |e: KeyboardEvent, on_open| {
+        if e.key() == "Enter"
+            && let Some(rid) = job_at(&e)
+        {
+            e.prevent_default();
+            on_open.emit(rid);
+        }
+    });
+    if props.jobs.is_empty() {
+        return html! { <p class="muted">{ "This build has no jobs." }</p> };
+    }
+    // How tall the card will be, for while the browser skips laying out a graph out of view.
+    let (_, height) = canvas_size(&layout);
     html! {
-        <div class="graph-scroll">
-            <svg class="job-graph" width={width.to_string()} height={height.to_string()}
-                viewBox={format!("0 0 {width} {height}")} role="group" aria-label="Job graph" {onclick} {onkeydown}>
-                <defs>
-                    <marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                        <path d="M0,0 L10,5 L0,10 z" class="graph-arrow" />
-                    </marker>
-                </defs>
-                { for edges }
-                { for nodes }
-            </svg>
+        <div class="graph-scroll" ref={container} style={format!("--graph-h: {}px", height.ceil() + 16.0)} {onclick} {onkeydown}>
+            { Html::from_html_unchecked((*drawing).clone()) }
         </div>
     }
 }

@@ -7,6 +7,7 @@ pub mod error_banner;
 pub mod header;
 pub mod job_graph;
 pub mod log_viewer;
+pub mod markup;
 pub mod modal;
 pub mod open_rid;
 pub mod shortcuts;

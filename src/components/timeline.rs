@@ -1,12 +1,18 @@
 //! A timeline of attempts: one bar per attempt on a shared time axis, so overlaps,
 //! queueing and retries are visible at a glance.
+//!
+//! A build may have a thousand attempts, so the rows are markup written in one go (see
+//! `markup`), not a virtual DOM node per element.
 
+use std::fmt::Write;
 use std::rc::Rc;
 
 use kiln_api::Rid;
+use web_sys::Element;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use super::markup::{escape, focused_job, follow_link, refocus};
 use super::status_badge::BadgeLook;
 use crate::hooks::clock::use_now;
 use crate::route::Route;
@@ -61,23 +67,13 @@ pub fn offset_label(millis: i64) -> String {
     time_fmt::duration(millis)
 }
 
-#[derive(Properties, PartialEq)]
-pub struct TimelineProps {
-    pub bars: Rc<Vec<Bar>>,
-}
-
-#[component]
-pub fn Timeline(props: &TimelineProps) -> Html {
-    // The tab's clock, so running bars grow and the axis stretches with them; a timeline
-    // whose bars have all ended does not move.
-    let now = use_now();
-    let Some(axis) = span(&props.bars, now) else {
-        return html! { <p class="muted">{ "No attempt has started yet." }</p> };
-    };
-    let ticks = ticks(axis).into_iter().map(|(at, label)| {
-        html! { <span class="tl-tick" style={format!("left: {at:.3}%")}>{ label }</span> }
-    });
-    let rows = props.bars.iter().enumerate().map(|(i, bar)| {
+/// The rows of the timeline as markup (see `markup`): one `li` per bar, its label a link
+/// to the job's report, its bar placed on the axis and described in words for those who
+/// cannot see it.
+pub fn rows_markup(bars: &[Bar], axis: (i64, i64), now: i64) -> String {
+    // About 600 bytes a row.
+    let mut out = String::with_capacity(640 * bars.len());
+    for bar in bars {
         let (left, width) = placement(bar, axis, now);
         let running = bar.end.is_none();
         let took = time_fmt::duration(bar.end.unwrap_or(now) - bar.start);
@@ -88,25 +84,92 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             if running { "still running" } else { "finished" },
             if bar.detail.is_empty() { String::new() } else { format!(", {}", bar.detail) }
         );
-        html! {
-            <li key={i} class="tl-row">
-                <span class="tl-label" title={bar.label.clone()}>
-                    <Link<Route> to={Route::JobReport { rid: bar.job.to_string() }}>{ bar.label.clone() }</Link<Route>>
-                </span>
-                <span class="tl-track">
-                    <span class={classes!("tl-bar", bar.look.class, running.then_some("tl-running"))}
-                        style={format!("left: {left:.3}%; width: {width:.3}%")} title={summary.clone()}
-                        data-state={bar.look.label}>
-                        <span class="visually-hidden">{ summary }</span>
-                    </span>
-                </span>
-            </li>
+        let href = Route::JobReport { rid: bar.job.to_string() }.to_path();
+        // Writing to a String cannot fail, so the result of `write!` says nothing.
+        let _ = write!(
+            out,
+            r#"<li class="tl-row"><span class="tl-label" title="{label}"><a href="{href}" data-job="{job}">{label}</a></span><span class="tl-track"><span class="tl-bar {class}{running}" style="left: {left:.3}%; width: {width:.3}%" title="{summary}" data-state="{state}"><span class="visually-hidden">{summary}</span></span></span></li>"#,
+            label = escape(&bar.label),
+            href = escape(&href),
+            job = escape(bar.job.as_str()),
+            class = bar.look.class,
+            running = if running { " tl-running" } else { "" },
+            summary = escape(&summary),
+            state = bar.look.label,
+        );
+    }
+    out
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub bars: Rc<Vec<Bar>>,
+}
+
+/// The timeline. Only one with a running bar follows the tab's clock (its bars grow and
+/// the axis stretches); one whose bars have all ended is drawn once and stays still.
+#[component]
+pub fn Timeline(props: &TimelineProps) -> Html {
+    let bars = props.bars.clone();
+    if bars.iter().any(|b| b.end.is_none()) {
+        html! { <LiveTimeline {bars} /> }
+    } else {
+        html! { <TimelineAt {bars} now={None::<i64>} /> }
+    }
+}
+
+#[component]
+fn LiveTimeline(props: &TimelineProps) -> Html {
+    let now = use_now();
+    html! { <TimelineAt bars={props.bars.clone()} now={Some(now)} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct TimelineAtProps {
+    bars: Rc<Vec<Bar>>,
+    /// The time running bars reach; `None` when none runs.
+    now: Option<i64>,
+}
+
+#[component]
+fn TimelineAt(props: &TimelineAtProps) -> Html {
+    let navigator = use_navigator();
+    // Only running bars read it, and there are none without it.
+    let now = props.now.unwrap_or_default();
+    let axis = span(&props.bars, now);
+    let rows = use_memo((props.bars.clone(), now), |(bars, now)| {
+        AttrValue::from(axis.map(|axis| rows_markup(bars, axis, *now)).unwrap_or_default())
+    });
+    let list = use_node_ref();
+    // Rows written again lose the focused link; the same job's link gets it back.
+    let focused = use_mut_ref(|| None::<String>);
+    if let Some(element) = list.cast::<Element>() {
+        *focused.borrow_mut() = focused_job(&element);
+    }
+    {
+        let (list, focused) = (list.clone(), focused.clone());
+        use_effect_with(rows.clone(), move |_| {
+            if let (Some(element), Some(job)) = (list.cast::<Element>(), focused.borrow_mut().take()) {
+                refocus(&element, &job);
+            }
+        });
+    }
+    let open = use_callback(navigator, |rid: Rid, navigator| {
+        if let Some(navigator) = navigator {
+            navigator.push(&Route::JobReport { rid: rid.to_string() });
         }
+    });
+    let onclick = use_callback(open, |e: MouseEvent, open| follow_link(&e, open));
+    let Some(axis) = axis else {
+        return html! { <p class="muted">{ "No attempt has started yet." }</p> };
+    };
+    let ticks = ticks(axis).into_iter().map(|(at, label)| {
+        html! { <span class="tl-tick" style={format!("left: {at:.3}%")}>{ label }</span> }
     });
     html! {
         <div class="timeline">
             <div class="tl-axis" aria-hidden="true"><span class="tl-axis-spacer"></span><span class="tl-ticks">{ for ticks }</span></div>
-            <ol class="tl-rows">{ for rows }</ol>
+            <ol class="tl-rows" ref={list} {onclick}>{ Html::from_html_unchecked((*rows).clone()) }</ol>
         </div>
     }
 }

@@ -88,17 +88,18 @@ process.on('exit', () => {
  * @param {string} [options.uiDir]     the built console (`--ui-dir`); default: KILN_UI_DIR or dist
  * @param {string[]} [options.args]    more server flags, e.g. ['--workers', '1']
  * @param {string} [options.label]     names the log file target/e2e-logs/<label>-<port>.log
+ * @param {number} [options.port]      a fixed loopback port (for a machine where ports are shared out); default: a free one
  * @returns {Promise<{url: string, port: number, dataDir: string, log: string, stop: () => Promise<void>}>}
  *   `url` has no trailing slash; always `await server.stop()` (useKiln does it for you).
  */
-export async function startServer({ pipeline, uiDir = UI_DIR, args = [], label = 'kiln-server' } = {}) {
+export async function startServer({ pipeline, uiDir = UI_DIR, args = [], label = 'kiln-server', port: fixedPort } = {}) {
   if (!existsSync(SERVER_BIN)) {
     throw new Error(`no kiln-server binary at ${SERVER_BIN}: run \`cargo build -p kiln-server\` (cargo xtask test does)`);
   }
   if (!existsSync(join(uiDir, 'index.html'))) {
     throw new Error(`no built console in ${uiDir}: run \`trunk build --release\` (cargo xtask test does)`);
   }
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), 'kiln-e2e-'));
   mkdirSync(LOG_DIR, { recursive: true });
   const log = join(LOG_DIR, `${label}-${port}.log`);

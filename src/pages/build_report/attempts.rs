@@ -2,6 +2,10 @@
 //! (`GET …/builds/{runId}/attempts`), asked again when jobs gain or end attempts, never one
 //! job report per job. Without the teams surface the timeline draws each job from the
 //! build report's own times.
+//!
+//! Until the first answer (or failure) the timeline waits, rather than drawing every bar
+//! from the report's times and again from the attempts a moment later: for a thousand
+//! jobs that second drawing is most of the work.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -78,33 +82,49 @@ pub fn bars(jobs: &[BuildJob], attempts: &HashMap<Rid, Vec<Attempt>>) -> Vec<Bar
     out
 }
 
+/// What the fetches of one report share. The state handle a fetch holds is the one of the
+/// render that started it, so these say what it cannot.
+#[derive(Default)]
+struct Fetching {
+    /// A fetch is on its way (or waiting to ask again).
+    busy: Cell<bool>,
+    /// The jobs changed while it was: ask once more.
+    again: Cell<bool>,
+    /// The report is gone: drop the answer.
+    gone: Cell<bool>,
+    /// A fetch has answered or failed, so the timeline no longer waits.
+    answered: Cell<bool>,
+}
+
 /// The build's attempts, fetched once and again (at most every `AT_MOST_EVERY`) when its
-/// jobs gain or end attempts. Empty without the teams surface.
+/// jobs gain or end attempts. `None` until the first fetch answers or fails; empty without
+/// the teams surface, or when the first fetch failed.
 #[hook]
-pub fn use_build_attempts(client: Client, report: Rc<BuildReport>, teams: bool) -> Attempts {
-    let attempts = use_state(Attempts::default);
+pub fn use_build_attempts(client: Client, report: Rc<BuildReport>, teams: bool) -> Option<Attempts> {
+    // Without the teams surface there is nothing to wait for.
+    let attempts = use_state(|| (!teams).then(Attempts::default));
     let key = attempts_key(&report.jobs);
-    let busy = use_mut_ref(|| Rc::new(Cell::new(false)));
-    let again = use_mut_ref(|| Rc::new(Cell::new(false)));
-    let gone = use_memo((), |()| Rc::new(Cell::new(false)));
+    let fetching = use_memo((), |()| Fetching::default());
     {
-        let gone = (*gone).clone();
-        use_effect_with((), move |()| move || gone.set(true));
+        let fetching = fetching.clone();
+        use_effect_with((), move |()| move || fetching.gone.set(true));
     }
     {
-        let attempts = attempts.clone();
-        let (busy, again, gone) = (busy.borrow().clone(), again.borrow().clone(), (*gone).clone());
+        let (attempts, fetching) = (attempts.clone(), fetching.clone());
         let (team, run_id) = (report.team.clone(), report.run_id);
         use_effect_with((client, team, run_id, teams, key), move |(client, team, run_id, teams, _)| {
             if !*teams {
+                if attempts.is_none() {
+                    attempts.set(Some(Attempts::default()));
+                }
                 return;
             }
-            if busy.replace(true) {
-                again.set(true);
+            if fetching.busy.replace(true) {
+                fetching.again.set(true);
                 return;
             }
             let (client, team, run_id) = (client.clone(), team.clone(), *run_id);
-            wasm_bindgen_futures::spawn_local(fetch_while_changing(client, team, run_id, attempts, busy, again, gone));
+            wasm_bindgen_futures::spawn_local(fetch_while_changing(client, team, run_id, attempts, fetching));
         });
     }
     (*attempts).clone()
@@ -114,23 +134,28 @@ async fn fetch_while_changing(
     client: Client,
     team: TeamName,
     run_id: u64,
-    attempts: UseStateHandle<Attempts>,
-    busy: Rc<Cell<bool>>,
-    again: Rc<Cell<bool>>,
-    gone: Rc<Cell<bool>>,
+    attempts: UseStateHandle<Option<Attempts>>,
+    fetching: Rc<Fetching>,
 ) {
     loop {
-        // A failed fetch leaves the timeline on the build report's times until the next change.
-        if let Ok(answer) = api::teams::build_attempts(&client, &team, run_id).await {
-            if gone.get() {
-                return;
-            }
-            attempts.set(Rc::new(answer.jobs.into_iter().map(|j| (j.job_rid, j.attempts)).collect()));
+        let answer = api::teams::build_attempts(&client, &team, run_id).await;
+        if fetching.gone.get() {
+            return;
         }
-        if gone.get() || !again.replace(false) {
+        match answer {
+            Ok(answer) => {
+                fetching.answered.set(true);
+                attempts.set(Some(Rc::new(answer.jobs.into_iter().map(|j| (j.job_rid, j.attempts)).collect())));
+            }
+            // A failed fetch leaves the timeline on the build report's times until the next
+            // change; the first one lets the timeline stop waiting and draw from them.
+            Err(_) if !fetching.answered.replace(true) => attempts.set(Some(Attempts::default())),
+            Err(_) => {}
+        }
+        if fetching.gone.get() || !fetching.again.replace(false) {
             break;
         }
         sleep(AT_MOST_EVERY).await;
     }
-    busy.set(false);
+    fetching.busy.set(false);
 }

@@ -165,7 +165,8 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
     let jobs: Rc<Vec<BuildJob>> = use_memo(report.jobs.clone(), |jobs| jobs.clone());
     let attempts = use_build_attempts(session.client(), report.clone(), session.teams_available);
     let names = use_names();
-    let bars = use_memo((jobs.clone(), attempts), |(jobs, attempts)| bars(jobs, attempts));
+    // `None` while the first answer of the attempts is on its way.
+    let bars = use_memo((jobs.clone(), attempts), |(jobs, attempts)| attempts.as_ref().map(|a| Rc::new(bars(jobs, a))));
     let on_open = use_callback(navigator, |rid: Rid, navigator| {
         if let Some(navigator) = navigator {
             navigator.push(&Route::JobReport { rid: rid.to_string() });
@@ -234,7 +235,11 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
             </section>
             <section class="card" aria-labelledby="timeline-heading">
                 <h2 id="timeline-heading">{ "Timeline of attempts" }</h2>
-                <Timeline {bars} />
+                if let Some(bars) = (*bars).clone() {
+                    <Timeline {bars} />
+                } else {
+                    <p class="muted" role="status">{ "Loading the attempts…" }</p>
+                }
             </section>
             <section class="card" aria-labelledby="options-heading">
                 <h2 id="options-heading">{ "Request options" }</h2>
