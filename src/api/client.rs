@@ -1,7 +1,15 @@
 //! One generic request path for every endpoint: URL building, the bearer token, and the
-//! mapping from HTTP status and Conjure bodies to `ApiError`.
+//! mapping from HTTP status and Conjure bodies to `ApiError`. It also notes when each
+//! surface last answered a request with a success, so the header's health check need not
+//! ask a surface the page's own traffic has just heard from (see `health`).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use kiln_api::teams::RuntimeConfig;
@@ -18,6 +26,40 @@ pub enum Surface {
     Teams,
     /// Foundry's public API, `{foundryUrl}/api` (paths start with `/v2/`).
     Foundry,
+}
+
+/// When each surface (by its base URL) last answered a request with a success, in epoch
+/// milliseconds, and who waits to hear. Only successes count: a 404 or a 401 from a
+/// page's request may be about the thing asked for, not the surface, so those surfaces
+/// are left to the health check's own probe.
+#[derive(Default)]
+struct Heard {
+    at: HashMap<Rc<str>, f64>,
+    waiting: Vec<Waker>,
+}
+
+thread_local! {
+    static HEARD: RefCell<Heard> = RefCell::new(Heard::default());
+}
+
+/// Resolves once every one of `surfaces` has answered since `since` (see
+/// [`Client::until_answered`]).
+struct Answered<'a> {
+    client: &'a Client,
+    surfaces: &'a [Surface],
+    since: f64,
+}
+
+impl Future for Answered<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.surfaces.iter().all(|s| self.client.answered_since(*s, self.since)) {
+            return Poll::Ready(());
+        }
+        HEARD.with(|h| h.borrow_mut().waiting.push(cx.waker().clone()));
+        Poll::Pending
+    }
 }
 
 /// Where the service is and how to authenticate; cheap to clone.
@@ -53,12 +95,40 @@ impl Client {
 
     /// The full URL of `path` (which starts with `/` and is already encoded).
     pub fn url(&self, surface: Surface, path: &str) -> String {
-        let base = match surface {
+        format!("{}{path}", self.base(surface))
+    }
+
+    fn base(&self, surface: Surface) -> &Rc<str> {
+        match surface {
             Surface::Build2 => &self.build2_url,
             Surface::Teams => &self.teams_url,
             Surface::Foundry => &self.foundry_api_url,
-        };
-        format!("{base}{path}")
+        }
+    }
+
+    /// Notes that `surface` answered a request with a success just now.
+    fn heard(&self, surface: Surface) {
+        let base = self.base(surface).clone();
+        let waiting = HEARD.with(|h| {
+            let mut heard = h.borrow_mut();
+            heard.at.insert(base, js_sys::Date::now());
+            std::mem::take(&mut heard.waiting)
+        });
+        waiting.into_iter().for_each(Waker::wake);
+    }
+
+    /// Whether `surface` answered a request with a success at or after `since` (epoch ms).
+    pub fn answered_since(&self, surface: Surface, since: f64) -> bool {
+        let base = self.base(surface);
+        HEARD.with(|h| h.borrow().at.get(base).is_some_and(|&at| at >= since))
+    }
+
+    /// Waits until every one of `surfaces` has answered a request with a success since
+    /// `since`, or until `within` has passed, whichever is first.
+    pub async fn until_answered(&self, surfaces: &[Surface], since: f64, within: Duration) {
+        let answered = Answered { client: self, surfaces, since };
+        let deadline = gloo_timers::future::sleep(within);
+        futures::future::select(Box::pin(answered), Box::pin(deadline)).await;
     }
 
     fn authorize(&self, builder: RequestBuilder) -> RequestBuilder {
@@ -78,6 +148,7 @@ impl Client {
     pub async fn get_json<T: DeserializeOwned>(&self, surface: Surface, path: &str) -> Result<Option<T>, ApiError> {
         let builder = self.authorize(Request::get(&self.url(surface, path)));
         let response = self.send(builder.build()).await?;
+        self.heard(surface);
         decode_optional(response).await
     }
 
@@ -99,6 +170,7 @@ impl Client {
             builder = builder.header(name, value);
         }
         let response = self.send(builder.json(body)).await?;
+        self.heard(surface);
         decode_optional(response).await
     }
 
@@ -119,6 +191,7 @@ impl Client {
     ) -> Result<T, ApiError> {
         let builder = self.authorize(Request::put(&self.url(surface, path)));
         let response = self.send(builder.json(body)).await?;
+        self.heard(surface);
         decode_optional(response).await?.ok_or_else(no_content)
     }
 

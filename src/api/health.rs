@@ -1,6 +1,15 @@
 //! Whether each surface of the service answers. The header reports them one by one
 //! ("build2 ok · teams unreachable at …"), because reports still work while the teams
 //! surface is down, and the other way round.
+//!
+//! The check listens before it asks: a surface that answers one of the page's own
+//! requests with a success within `LISTEN_FOR` of the check's start is ok, and is not
+//! probed; only the surfaces not heard from by then are. So a page that reads the build
+//! report and its attempts sends no probe at all, and a page that never touches build2
+//! probes it after `LISTEN_FOR`. What a probe alone tells: the service's version (the
+//! teams surface's `/health`), and why a surface is absent, wants a sign-in or is down.
+
+use std::time::Duration;
 
 use futures::future::join;
 use serde::de::IgnoredAny;
@@ -10,6 +19,11 @@ use super::{ApiError, Client, Surface, foundry, teams};
 /// A build RID no service has: asking for it costs the service one lookup, and build2
 /// answers it with a 204.
 const PROBE_BUILD: &str = "ri.foundry.main.build.00000000-0000-0000-0000-000000000000";
+
+/// How long the check listens to the page's own traffic before it probes the surfaces it
+/// has not heard from. Long enough for a large report's second round of requests (its
+/// attempts and the lineage, asked once the report is drawn) on a slow machine.
+pub const LISTEN_FOR: Duration = Duration::from_secs(2);
 
 /// How one surface answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,13 +149,26 @@ impl ServiceHealth {
     }
 }
 
-/// Asks build2 and the teams surface at once.
+/// The answer of a surface the page's own traffic has just heard from, or else of `probe`.
+async fn heard_or<T>(
+    client: &Client,
+    surface: Surface,
+    since: f64,
+    probe: impl Future<Output = Result<T, ApiError>>,
+) -> Result<Option<T>, ApiError> {
+    if client.answered_since(surface, since) { Ok(None) } else { probe.await.map(Some) }
+}
+
+/// Asks build2 and the teams surface, those the page's traffic has not answered for, at once.
 pub async fn build2_and_teams(client: &Client) -> ServiceHealth {
+    let since = js_sys::Date::now();
+    client.until_answered(&[Surface::Build2, Surface::Teams], since, LISTEN_FOR).await;
     let probe = format!("/info/builds2/{PROBE_BUILD}");
-    let build2 = client.get_json::<IgnoredAny>(Surface::Build2, &probe);
-    let (build2, teams) = join(build2, teams::health(client)).await;
+    let build2 = heard_or(client, Surface::Build2, since, client.get_json::<IgnoredAny>(Surface::Build2, &probe));
+    let teams = heard_or(client, Surface::Teams, since, teams::health(client));
+    let (build2, teams) = join(build2, teams).await;
     ServiceHealth {
-        version: teams.as_ref().ok().map(|h| h.version.clone()),
+        version: teams.as_ref().ok().and_then(|h| h.as_ref()).map(|h| h.version.clone()),
         surfaces: vec![
             SurfaceHealth {
                 surface: Surface::Build2,
@@ -157,9 +184,12 @@ pub async fn build2_and_teams(client: &Client) -> ServiceHealth {
     }
 }
 
-/// Asks Foundry's public API (it has no unauthenticated call, so a 401 means it is there).
+/// Asks Foundry's public API, unless the page's traffic has (it has no unauthenticated
+/// call, so a 401 means it is there).
 pub async fn foundry(client: &Client) -> ServiceHealth {
-    let answer = foundry::ping(client).await;
+    let since = js_sys::Date::now();
+    client.until_answered(&[Surface::Foundry], since, LISTEN_FOR).await;
+    let answer = heard_or(client, Surface::Foundry, since, foundry::ping(client)).await;
     ServiceHealth {
         version: None,
         surfaces: vec![SurfaceHealth {

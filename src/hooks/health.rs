@@ -1,5 +1,6 @@
-//! The health check: each surface of the service asked whenever the service or the token
-//! changes, for the header.
+//! The health check, for the header: whenever the service or the token changes, each
+//! surface of the service is heard from, by the page's own requests or else by a probe
+//! (see `api::health`).
 
 use yew::prelude::*;
 

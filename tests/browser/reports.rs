@@ -130,6 +130,122 @@ async fn graph_nodes_are_coloured_by_status_and_open_their_job() {
     assert_eq!(*opened.borrow(), [rid("job", "join"), rid("job", "clean")]);
 }
 
+/// `n` succeeded jobs, each one (but the first) depending on the job `(i - 1) / 4`, as in
+/// the benchmark's 1,000-job build; every one ran for a second.
+fn many_jobs(n: usize) -> Vec<BuildJob> {
+    (0..n)
+        .map(|i| {
+            let deps = if i == 0 { Vec::new() } else { vec![format!("j{}", (i - 1) / 4)] };
+            let deps: Vec<&str> = deps.iter().map(String::as_str).collect();
+            let mut job = job(&format!("j{i}"), JobStatus::Succeeded, &deps);
+            job.attempt_count = 1;
+            job.started_time = Some(ts(i as i64));
+            job.finished_time = Some(ts(i as i64 + 1));
+            job
+        })
+        .collect()
+}
+
+/// Where the tab's router is, for a test to see where a link took it.
+#[component]
+fn Location() -> Html {
+    let path = yew_router::hooks::use_location().map(|l| l.path().to_owned()).unwrap_or_default();
+    html! { <p class="location">{ path }</p> }
+}
+
+#[wasm_bindgen_test]
+async fn a_thousand_jobs_draw_every_node_edge_and_bar_and_each_opens_its_job() {
+    let jobs = Rc::new(many_jobs(1000));
+    let drawn = Rc::new(bars(&jobs, &HashMap::new()));
+    let opened = Rc::new(std::cell::RefCell::new(Vec::<Rid>::new()));
+    let on_open = {
+        let opened = opened.clone();
+        Callback::from(move |rid: Rid| opened.borrow_mut().push(rid))
+    };
+    let root = mount(
+        test_config(),
+        Some("/"),
+        html! { <><Location /><JobGraph jobs={jobs.clone()} {on_open} /><timeline::Timeline bars={drawn} /></> },
+    );
+    wait_for("every node and bar", WAIT, || {
+        count(&root, "g.graph-node") == 1000 && count(&root, ".tl-bar.badge-ok") == 1000
+    })
+    .await;
+    assert_eq!(count(&root, "path.graph-edge"), 999, "one edge per dependency");
+    assert_eq!(count(&root, "g.graph-node[tabindex='0'][role=link][aria-label]"), 1000, "every node is a labelled link");
+    let node: Element = root.query_selector("g.graph-node[data-job$='.j500']").ok().flatten().expect("job 500's node");
+    assert_eq!(node.get_attribute("aria-label").as_deref(), Some("j500: Succeeded. Open the job report."));
+    assert_eq!(any_text(&root, "g.graph-node[data-job$='.j500'] title"), "j500 — Succeeded");
+    // Job 500 depends on job 124, so it sits one layer right of it.
+    let x = |job: &str| {
+        let transform = root
+            .query_selector(&format!("g.graph-node[data-job$='.{job}']"))
+            .ok()
+            .flatten()
+            .and_then(|n| n.get_attribute("transform"))
+            .unwrap_or_default();
+        transform.trim_start_matches("translate(").split(',').next().and_then(|x| x.parse::<f64>().ok())
+    };
+    assert!(x("j500") > x("j124"), "{:?} {:?}", x("j500"), x("j124"));
+
+    let name: Element = root.query_selector("g.graph-node[data-job$='.j500'] text").ok().flatten().expect("a label");
+    dispatch(&name, "new MouseEvent('click', {bubbles: true})");
+    let node: Element = root.query_selector("g.graph-node[data-job$='.j7']").ok().flatten().expect("job 7's node");
+    dispatch(&node, "new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})");
+    assert_eq!(*opened.borrow(), [rid("job", "j500"), rid("job", "j7")]);
+
+    // A bar's label is a link to its job's report, followed within the app.
+    let links = query_all(&root, ".tl-row .tl-label a");
+    assert_eq!(links.len(), 1000);
+    let link = links.iter().find(|a| a.text_content().as_deref() == Some("j42")).expect("job 42's row");
+    assert_eq!(link.get_attribute("href"), Some(format!("/jobs/{}", rid("job", "j42"))));
+    link.click();
+    wait_for("the job's report", WAIT, || text_of(&root, ".location") == format!("/jobs/{}", rid("job", "j42"))).await;
+}
+
+#[derive(Properties, PartialEq)]
+struct ChangingGraphProps {
+    jobs: Rc<Vec<BuildJob>>,
+}
+
+/// A graph whose first job fails when the button is clicked, as a job event would make it.
+#[component]
+fn ChangingGraph(props: &ChangingGraphProps) -> Html {
+    let jobs = use_state(|| props.jobs.clone());
+    let fail = {
+        let jobs = jobs.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (**jobs).clone();
+            next[0].status = JobStatus::Failed;
+            jobs.set(Rc::new(next));
+        })
+    };
+    html! {
+        <>
+            <button class="fail" onclick={fail}>{ "Fail the first job" }</button>
+            <JobGraph jobs={(*jobs).clone()} on_open={Callback::noop()} />
+        </>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_focused_graph_node_keeps_focus_when_another_job_changes() {
+    let root = mount(test_config(), None, html! { <ChangingGraph jobs={Rc::new(many_jobs(50))} /> });
+    wait_for("the graph", WAIT, || count(&root, "g.graph-node") == 50).await;
+    let node: Element = root.query_selector("g.graph-node[data-job$='.j9']").ok().flatten().expect("job 9's node");
+    let focus = js_sys::Function::new_with_args("target", "target.focus()");
+    focus.call1(&wasm_bindgen::JsValue::NULL, &node).expect("the node takes focus");
+    let focused = || {
+        gloo_utils::document().active_element().and_then(|e| e.get_attribute("data-job")).unwrap_or_default()
+    };
+    assert_eq!(focused(), rid("job", "j9").to_string());
+    // Clicked by script, so the focus stays where it is, as it does when an event arrives.
+    let button: Element = root.query_selector("button.fail").ok().flatten().expect("the button");
+    dispatch(&button, "new MouseEvent('click', {bubbles: true})");
+    wait_for("the first job to fail", WAIT, || count(&root, "g.graph-node.badge-failed") == 1).await;
+    assert_eq!(focused(), rid("job", "j9").to_string(), "the same job's node has the focus");
+}
+
 /// How many elements match `selector`, SVG ones included (`query_all` keeps only HTML ones).
 fn count(root: &Element, selector: &str) -> u32 {
     root.query_selector_all(selector).map(|list| list.length()).unwrap_or(0)

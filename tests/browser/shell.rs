@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use kiln_api::teams::RuntimeConfig;
-use kiln_api::{ConjureError, ErrorCode};
-use kiln_console::api::ApiError;
+use kiln_api::{ConjureError, ErrorCode, Rid};
+use kiln_console::api::{self, ApiError};
 use kiln_console::components::error_banner::ErrorBanner;
 use kiln_console::components::header::Header;
 use kiln_console::components::open_rid::{Target, target_for};
@@ -95,6 +95,70 @@ async fn the_header_reports_each_surface_on_its_own() {
         text_of(&root, ".health"),
         "build2 unreachable at http://127.0.0.1:9/build2/api · teams unreachable at http://127.0.0.1:9/api/v1"
     );
+}
+
+/// Reads a build report as a report page does when it opens: traffic to build2, and
+/// none to the teams surface.
+#[component]
+fn Build2Traffic() -> Html {
+    let session = use_session();
+    use_effect_with((), move |()| {
+        let client = session.client();
+        wasm_bindgen_futures::spawn_local(async move {
+            let rid = Rid::parse("ri.foundry.main.build.passive-health").expect("a valid RID");
+            // Unknown to the service, so build2 answers 204: a success all the same.
+            let _ = api::build2::build_report(&client, &rid).await;
+        });
+    });
+    Html::default()
+}
+
+/// Every URL the page fetches from now on, in `window.__kilnAsked` (until `stop_recording_fetches`).
+fn record_fetches() {
+    let install = js_sys::Function::new_no_args(
+        "window.__kilnAsked = [];
+         window.__kilnFetchBeforeRecording = window.fetch;
+         window.fetch = function (input, init) {
+           window.__kilnAsked.push(typeof input === 'string' ? input : input.url);
+           return window.__kilnFetchBeforeRecording.call(window, input, init);
+         };",
+    );
+    install.call0(&wasm_bindgen::JsValue::NULL).expect("the fetch recorder is installed");
+}
+
+fn stop_recording_fetches() -> Vec<String> {
+    let stop = js_sys::Function::new_no_args(
+        "window.fetch = window.__kilnFetchBeforeRecording; return window.__kilnAsked.join('\\n');",
+    );
+    let asked = stop.call0(&wasm_bindgen::JsValue::NULL).expect("the recorder is removed");
+    asked.as_string().unwrap_or_default().lines().map(str::to_owned).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_surface_the_pages_traffic_answered_is_not_probed_and_a_silent_one_is() {
+    let base = require_server();
+    // The surfaces under a spelling of their URLs no other test uses ("/./" is the same
+    // path to the server), so what other tests' pages heard does not count here.
+    let config = RuntimeConfig {
+        build2_url: format!("{base}/./build2/api"),
+        teams_url: format!("{base}/./api/v1"),
+        ..test_config()
+    };
+    record_fetches();
+    let root = mount(config, None, html! { <><Build2Traffic /><CheckedHeader /></> });
+    wait_for("the health check", Duration::from_secs(10), || query(&root, "[data-health=ok]").is_some()).await;
+    let asked = stop_recording_fetches();
+    assert_eq!(text_of(&root, ".health"), "build2 ok · teams ok");
+    let ours: Vec<&String> = asked.iter().filter(|u| u.starts_with(&format!("{base}/./"))).collect();
+    assert!(
+        ours.iter().any(|u| u.ends_with("/build2/api/info/builds2/ri.foundry.main.build.passive-health")),
+        "the page read its report: {ours:?}"
+    );
+    assert!(
+        !ours.iter().any(|u| u.contains("/info/builds2/ri.foundry.main.build.00000000-0000-0000-0000-000000000000")),
+        "build2 answered the page, so it is not probed: {ours:?}"
+    );
+    assert!(ours.iter().any(|u| u.ends_with("/api/v1/health")), "nothing went to teams, so it is probed: {ours:?}");
 }
 
 #[wasm_bindgen_test]
