@@ -172,7 +172,11 @@ async fn a_thousand_jobs_draw_every_node_edge_and_bar_and_each_opens_its_job() {
     })
     .await;
     assert_eq!(count(&root, "path.graph-edge"), 999, "one edge per dependency");
-    assert_eq!(count(&root, "g.graph-node[tabindex='0'][role=link][aria-label]"), 1000, "every node is a labelled link");
+    assert_eq!(
+        count(&root, "g.graph-node[tabindex='0'][role=link][aria-label]"),
+        1000,
+        "every node is a labelled link"
+    );
     let node: Element = root.query_selector("g.graph-node[data-job$='.j500']").ok().flatten().expect("job 500's node");
     assert_eq!(node.get_attribute("aria-label").as_deref(), Some("j500: Succeeded. Open the job report."));
     assert_eq!(any_text(&root, "g.graph-node[data-job$='.j500'] title"), "j500 — Succeeded");
@@ -235,9 +239,8 @@ async fn a_focused_graph_node_keeps_focus_when_another_job_changes() {
     let node: Element = root.query_selector("g.graph-node[data-job$='.j9']").ok().flatten().expect("job 9's node");
     let focus = js_sys::Function::new_with_args("target", "target.focus()");
     focus.call1(&wasm_bindgen::JsValue::NULL, &node).expect("the node takes focus");
-    let focused = || {
-        gloo_utils::document().active_element().and_then(|e| e.get_attribute("data-job")).unwrap_or_default()
-    };
+    let focused =
+        || gloo_utils::document().active_element().and_then(|e| e.get_attribute("data-job")).unwrap_or_default();
     assert_eq!(focused(), rid("job", "j9").to_string());
     // Clicked by script, so the focus stays where it is, as it does when an event arrives.
     let button: Element = root.query_selector("button.fail").ok().flatten().expect("the button");

@@ -88,7 +88,8 @@ process.on('exit', () => {
  * @param {string} [options.uiDir]     the built console (`--ui-dir`); default: KILN_UI_DIR or dist
  * @param {string[]} [options.args]    more server flags, e.g. ['--workers', '1']
  * @param {string} [options.label]     names the log file target/e2e-logs/<label>-<port>.log
- * @param {number} [options.port]      a fixed loopback port (for a machine where ports are shared out); default: a free one
+ * @param {number} [options.port]      a fixed loopback port (for a machine where ports are shared out);
+ *                                     default: KILN_E2E_PORT if set (one server at a time), else a free one
  * @returns {Promise<{url: string, port: number, dataDir: string, log: string, stop: () => Promise<void>}>}
  *   `url` has no trailing slash; always `await server.stop()` (useKiln does it for you).
  */
@@ -99,7 +100,7 @@ export async function startServer({ pipeline, uiDir = UI_DIR, args = [], label =
   if (!existsSync(join(uiDir, 'index.html'))) {
     throw new Error(`no built console in ${uiDir}: run \`trunk build --release\` (cargo xtask test does)`);
   }
-  const port = fixedPort ?? (await freePort());
+  const port = fixedPort ?? (process.env.KILN_E2E_PORT ? Number(process.env.KILN_E2E_PORT) : await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), 'kiln-e2e-'));
   mkdirSync(LOG_DIR, { recursive: true });
   const log = join(LOG_DIR, `${label}-${port}.log`);
