@@ -106,22 +106,14 @@ pub struct TimelineProps {
     pub bars: Rc<Vec<Bar>>,
 }
 
-/// The timeline. Only one with a running bar follows the tab's clock (its bars grow and
-/// the axis stretches); one whose bars have all ended is drawn once and stays still.
+/// The timeline. It follows the tab's clock so running bars grow and the axis stretches,
+/// but only the running ones read it: a timeline whose bars have all ended gets the same
+/// props on every tick, so its rows are not drawn again.
 #[component]
 pub fn Timeline(props: &TimelineProps) -> Html {
-    let bars = props.bars.clone();
-    if bars.iter().any(|b| b.end.is_none()) {
-        html! { <LiveTimeline {bars} /> }
-    } else {
-        html! { <TimelineAt {bars} now={None::<i64>} /> }
-    }
-}
-
-#[component]
-fn LiveTimeline(props: &TimelineProps) -> Html {
     let now = use_now();
-    html! { <TimelineAt bars={props.bars.clone()} now={Some(now)} /> }
+    let running = props.bars.iter().any(|b| b.end.is_none());
+    html! { <TimelineAt bars={props.bars.clone()} now={running.then_some(now)} /> }
 }
 
 #[derive(Properties, PartialEq)]

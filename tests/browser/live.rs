@@ -378,6 +378,48 @@ async fn one_clock_moves_running_durations_and_the_timeline_axis() {
     wait_for("the axis to stretch", WAIT, || axis_end() != first_axis).await;
 }
 
+#[wasm_bindgen_test]
+async fn a_finished_timeline_is_not_drawn_again_as_the_clock_ticks() {
+    let now = js_sys::Date::now() as i64;
+    let bars = Rc::new(
+        (0..200)
+            .map(|i| Bar {
+                job: Rid::parse(&format!("ri.foundry.main.job.still{i}")).expect("a rid"),
+                label: format!("still{i}"),
+                start: now - 60_000 + i * 100,
+                end: Some(now - 30_000 + i * 100),
+                look: job_look(JobStatus::Succeeded),
+                detail: String::new(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    let root = mount(
+        test_config(),
+        None,
+        html! {
+            <>
+                <span class="running"><Took started={Some(ts(now))} finished={None} /></span>
+                <Timeline {bars} />
+            </>
+        },
+    );
+    let seconds = |selector: &str| whole_seconds(&text_of(&root, selector));
+    wait_for("the timeline", WAIT, || query_all(&root, ".tl-bar").len() == 200).await;
+    // Every change to the timeline's elements from now on, counted in the page.
+    let timeline = query(&root, ".timeline").expect("the timeline");
+    let watch = js_sys::Function::new_with_args(
+        "target",
+        "window.__kilnTimelineChanges = 0;
+         new MutationObserver((records) => { window.__kilnTimelineChanges += records.length; })
+           .observe(target, { subtree: true, childList: true, attributes: true, characterData: true });",
+    );
+    watch.call1(&JsValue::NULL, &timeline).expect("the observer is installed");
+    let first = seconds(".running").unwrap_or_default();
+    // Two ticks of the tab's clock: the running time on the same page moved on twice.
+    wait_for("two ticks", WAIT, || seconds(".running").is_some_and(|s| s >= first + 2)).await;
+    assert_eq!(js_number("return window.__kilnTimelineChanges"), 0.0, "nothing on the timeline changed");
+}
+
 fn team_build(run_id: u64) -> Rc<TeamBuild> {
     let json = serde_json::json!({
         "team": "default", "runId": run_id, "buildRid": format!("ri.foundry.main.build.f{run_id}"),
