@@ -8,10 +8,12 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use std::cell::RefCell;
 use std::fmt::Write;
 
 use kiln_api::Rid;
-use kiln_api::build2::BuildJob;
+use kiln_api::build2::{BuildJob, JobStatus};
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
@@ -178,6 +180,49 @@ pub fn graph_markup(jobs: &[BuildJob], deps: &[Vec<usize>], layout: &Layout) -> 
     out
 }
 
+/// The graph as written, and the state each node shows now (nodes are in the jobs' order).
+struct Drawing {
+    markup: AttrValue,
+    states: RefCell<Vec<JobStatus>>,
+}
+
+impl Drawing {
+    /// Brings the nodes of jobs whose state changed up to date, in place: a running build's
+    /// events change one job at a time, and the rest of the drawing (and the focus) stays.
+    fn patch(&self, container: &Element, jobs: &[BuildJob]) {
+        let mut states = self.states.borrow_mut();
+        let Ok(nodes) = container.query_selector_all("g.graph-node") else { return };
+        for (i, job) in jobs.iter().enumerate() {
+            if states.get(i) == Some(&job.status) {
+                continue;
+            }
+            let Some(node) = nodes.item(i as u32).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+            let look = job_look(job.status);
+            let _ = node.set_attribute("class", &format!("graph-node {}", look.class));
+            let _ = node.set_attribute("data-state", look.label);
+            let _ = node
+                .set_attribute("aria-label", &format!("{}: {}. Open the job report.", job.job_spec_name, look.label));
+            // Text set as text, so a job's name stays text here too.
+            if let Ok(Some(title)) = node.query_selector("title") {
+                title.set_text_content(Some(&format!("{} — {}", job.job_spec_name, look.label)));
+            }
+            if let Ok(Some(state)) = node.query_selector(".graph-state") {
+                state.set_text_content(Some(look.label));
+            }
+            if let Some(slot) = states.get_mut(i) {
+                *slot = job.status;
+            }
+        }
+    }
+}
+
+impl PartialEq for Drawing {
+    /// Two drawings are the same when they were written the same; the states are patched.
+    fn eq(&self, other: &Self) -> bool {
+        self.markup == other.markup
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct JobGraphProps {
     pub jobs: Rc<Vec<BuildJob>>,
@@ -191,9 +236,12 @@ pub fn JobGraph(props: &JobGraphProps) -> Html {
     let deps = use_memo(props.jobs.clone(), |jobs| job_deps(jobs));
     let layout = use_memo(deps.clone(), |deps| layout(deps));
     // A thousand nodes are thousands of elements: written as one string, parsed by the
-    // browser at once, and written again only when a job changes.
-    let drawing = use_memo((props.jobs.clone(), layout.clone()), |(jobs, layout)| {
-        AttrValue::from(graph_markup(jobs, &deps, layout))
+    // browser at once, and written again only when the graph's shape or its jobs change
+    // (another build), not when a job changes state: that is patched in place below.
+    let shape: Vec<(Rid, String)> = props.jobs.iter().map(|j| (j.rid.clone(), j.job_spec_name.clone())).collect();
+    let drawing = use_memo((shape, layout.clone()), |(_, layout)| Drawing {
+        markup: AttrValue::from(graph_markup(&props.jobs, &deps, layout)),
+        states: RefCell::new(props.jobs.iter().map(|j| j.status).collect()),
     });
     let container = use_node_ref();
     // A drawing written again loses the focused node; the same job's node gets it back.
@@ -206,6 +254,14 @@ pub fn JobGraph(props: &JobGraphProps) -> Html {
         use_effect_with(drawing.clone(), move |_| {
             if let (Some(element), Some(job)) = (container.cast::<Element>(), focused.borrow_mut().take()) {
                 refocus(&element, &job);
+            }
+        });
+    }
+    {
+        let container = container.clone();
+        use_effect_with((props.jobs.clone(), drawing.clone()), move |(jobs, drawing)| {
+            if let Some(element) = container.cast::<Element>() {
+                drawing.patch(&element, jobs);
             }
         });
     }
@@ -230,7 +286,7 @@ pub fn JobGraph(props: &JobGraphProps) -> Html {
     let (_, height) = canvas_size(&layout);
     html! {
         <div class="graph-scroll" ref={container} style={format!("--graph-h: {}px", height.ceil() + 16.0)} {onclick} {onkeydown}>
-            { Html::from_html_unchecked((*drawing).clone()) }
+            { Html::from_html_unchecked(drawing.markup.clone()) }
         </div>
     }
 }

@@ -233,7 +233,7 @@ fn ChangingGraph(props: &ChangingGraphProps) -> Html {
 }
 
 #[wasm_bindgen_test]
-async fn a_focused_graph_node_keeps_focus_when_another_job_changes() {
+async fn a_job_that_changes_state_is_redrawn_and_the_focused_node_keeps_focus() {
     let root = mount(test_config(), None, html! { <ChangingGraph jobs={Rc::new(many_jobs(50))} /> });
     wait_for("the graph", WAIT, || count(&root, "g.graph-node") == 50).await;
     let node: Element = root.query_selector("g.graph-node[data-job$='.j9']").ok().flatten().expect("job 9's node");
@@ -247,6 +247,14 @@ async fn a_focused_graph_node_keeps_focus_when_another_job_changes() {
     dispatch(&button, "new MouseEvent('click', {bubbles: true})");
     wait_for("the first job to fail", WAIT, || count(&root, "g.graph-node.badge-failed") == 1).await;
     assert_eq!(focused(), rid("job", "j9").to_string(), "the same job's node has the focus");
+    // The changed node says its new state everywhere it said the old one.
+    let failed: Element = root.query_selector("g.graph-node.badge-failed").ok().flatten().expect("the failed node");
+    assert_eq!(failed.get_attribute("data-job"), Some(rid("job", "j0").to_string()));
+    assert_eq!(failed.get_attribute("data-state").as_deref(), Some("Failed"));
+    assert_eq!(failed.get_attribute("aria-label").as_deref(), Some("j0: Failed. Open the job report."));
+    assert_eq!(any_text(&root, "g.badge-failed title"), "j0 — Failed");
+    assert_eq!(any_text(&root, "g.badge-failed .graph-state"), "Failed");
+    assert_eq!(count(&root, "g.graph-node.badge-ok"), 49, "the others are as they were");
 }
 
 /// How many elements match `selector`, SVG ones included (`query_all` keeps only HTML ones).
