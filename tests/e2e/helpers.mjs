@@ -74,6 +74,8 @@ export function freePort() {
 }
 
 const running = new Set();
+/** How many servers this process has started (KILN_E2E_PORT gives each its own port). */
+let startedServers = 0;
 // Last resort: never leave a server behind, even when a test file crashes.
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
@@ -89,7 +91,8 @@ process.on('exit', () => {
  * @param {string[]} [options.args]    more server flags, e.g. ['--workers', '1']
  * @param {string} [options.label]     names the log file target/e2e-logs/<label>-<port>.log
  * @param {number} [options.port]      a fixed loopback port (for a machine where ports are shared out);
- *                                     default: KILN_E2E_PORT if set (one server at a time), else a free one
+ *                                     default: with KILN_E2E_PORT=N, N for the first server of the run, N+1 for the
+ *                                     next and so on; else a free one
  * @returns {Promise<{url: string, port: number, dataDir: string, log: string, stop: () => Promise<void>}>}
  *   `url` has no trailing slash; always `await server.stop()` (useKiln does it for you).
  */
@@ -100,7 +103,8 @@ export async function startServer({ pipeline, uiDir = UI_DIR, args = [], label =
   if (!existsSync(join(uiDir, 'index.html'))) {
     throw new Error(`no built console in ${uiDir}: run \`trunk build --release\` (cargo xtask test does)`);
   }
-  const port = fixedPort ?? (process.env.KILN_E2E_PORT ? Number(process.env.KILN_E2E_PORT) : await freePort());
+  const port = fixedPort ?? (process.env.KILN_E2E_PORT ? Number(process.env.KILN_E2E_PORT) + startedServers : await freePort());
+  startedServers += 1;
   const dataDir = mkdtempSync(join(tmpdir(), 'kiln-e2e-'));
   mkdirSync(LOG_DIR, { recursive: true });
   const log = join(LOG_DIR, `${label}-${port}.log`);
