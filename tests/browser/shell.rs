@@ -10,7 +10,7 @@ use kiln_console::components::header::Header;
 use kiln_console::components::open_rid::{Target, target_for};
 use kiln_console::hooks::health::use_health_check;
 use kiln_console::route::Route;
-use kiln_console::session::use_session;
+use kiln_console::session::{SessionAction, use_session};
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::prelude::*;
 
@@ -161,6 +161,40 @@ async fn a_surface_the_pages_traffic_answered_is_not_probed_and_a_silent_one_is(
         "build2 answered the page, so it is not probed: {ours:?}"
     );
     assert!(ours.iter().any(|u| u.ends_with("/api/v1/health")), "nothing went to teams, so it is probed: {ours:?}");
+}
+
+/// A button that gives the session a token, as signing in does.
+#[component]
+fn SignInButton() -> Html {
+    let session = use_session();
+    let onclick = Callback::from(move |_: MouseEvent| session.dispatch(SessionAction::SetToken(Some("t2".into()))));
+    html! { <button class="sign-in-now" {onclick}>{ "Sign in" }</button> }
+}
+
+#[wasm_bindgen_test]
+async fn a_check_superseded_while_it_listens_sends_no_probe() {
+    let base = require_server();
+    let ours = base.replace("127.0.0.1", "localhost");
+    assert_ne!(ours, base, "the test server is on 127.0.0.1, so it has another name");
+    let config = RuntimeConfig {
+        build2_url: format!("{ours}/build2/api"),
+        teams_url: format!("{ours}/api/v1"),
+        ..test_config()
+    };
+    record_fetches();
+    let root = mount(config, None, html! { <><SignInButton /><CheckedHeader /></> });
+    // Signed in while the first check still listens (for 2 s): that check is dropped, and
+    // only the check with the new token probes.
+    wait_for("the page", Duration::from_secs(5), || query(&root, "button.sign-in-now").is_some()).await;
+    query(&root, "button.sign-in-now").expect("the button").click();
+    wait_for("the health check", Duration::from_secs(10), || query(&root, "[data-health=ok]").is_some()).await;
+    let asked = stop_recording_fetches();
+    let probes = asked.iter().filter(|u| u.starts_with(&format!("{ours}/")) && u.ends_with("/api/v1/health")).count();
+    // The token is this tab's (session storage); the next test starts without one.
+    js_sys::Function::new_no_args("sessionStorage.removeItem('kiln.token')")
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .expect("the token is removed");
+    assert_eq!(probes, 1, "one check probed: {asked:?}");
 }
 
 #[wasm_bindgen_test]
