@@ -27,6 +27,9 @@
 //      arriving (the end of the later of its two responses: the build report and its
 //      attempts) to graph and timeline painted, with the attempts in; baseline: a build of
 //      5 jobs.
+//   6. The first visit to another page from a cold list (the entry module fetches and starts
+//      the full console, src/handoff.rs): click on a run → the report's title painted;
+//      baseline: the same click after Back, when the full console already runs.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -367,6 +370,33 @@ async function bigBuild(browser, base, dataset, expectJobs) {
   return out;
 }
 
+// ---- 6. the first visit to another page -------------------------------------------------------
+
+/** From the click on a row's run link to the report's title painted: the first time from a
+ *  cold list (the entry module fetches and starts the full console), and again after Back
+ *  (the full console already runs: the baseline). */
+async function firstVisit(browser, base, runs) {
+  const first = [];
+  const again = [];
+  for (let i = 0; i <= runs; i += 1) {
+    const [page, close] = await freshPage(browser);
+    await page.goto(`${base}/`);
+    const link = page.locator('.build-row[data-run-id] .run-link').first();
+    await link.waitFor(WAIT);
+    for (const times of [first, again]) {
+      const t = performance.now();
+      await link.click();
+      await page.locator('.build-report h1').waitFor(WAIT);
+      await page.evaluate(() => new Promise((painted) => requestAnimationFrame(() => painted())));
+      if (i > 0) times.push(performance.now() - t);
+      await page.goBack();
+      await link.waitFor(WAIT);
+    }
+    await close();
+  }
+  return { first, again };
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-bench-live-'));
   const pipeline = join(dir, 'pipeline.toml');
@@ -409,6 +439,12 @@ async function main() {
       { name: 'navigate to /config.json (baseline)', times: at25.config },
       { name: 'first row, cold (fresh context)', times: at25.cold },
       { name: 'first row, warm (same context, second load)', times: at25.warm },
+    ]);
+
+    const visits = await firstVisit(browser, base, LOAD_RUNS);
+    table('From the cold list to a build report: click on a run → its title painted (baseline: the same click once the full console runs)', [
+      { name: 'second visit, after Back (baseline)', times: visits.again },
+      { name: 'first visit: the entry module fetches and starts the full console', times: visits.first },
     ]);
 
     for (const where of ['list', 'build', 'job']) {
