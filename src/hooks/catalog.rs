@@ -120,11 +120,13 @@ fn fetch(key: Key, dispatch: UseReducerDispatcher<Store>) {
     });
 }
 
+/// The shared catalog; asks for it once `wanted` (a page that shows it at once always
+/// wants it).
 #[hook]
-fn use_shared() -> Option<Shared> {
+fn use_shared_when(wanted: bool) -> Option<Shared> {
     let shared = use_context::<Shared>();
     {
-        let want = shared.as_ref().map(|s| s.want.clone());
+        let want = shared.as_ref().filter(|_| wanted).map(|s| s.want.clone());
         use_effect_with(want, |want| {
             if let Some(want) = want {
                 want.emit(());
@@ -132,6 +134,11 @@ fn use_shared() -> Option<Shared> {
         });
     }
     shared
+}
+
+#[hook]
+fn use_shared() -> Option<Shared> {
+    use_shared_when(true)
 }
 
 /// The session's catalog, fetched the first time any page asks.
@@ -152,4 +159,11 @@ pub fn use_catalog() -> CatalogLoad {
 #[hook]
 pub fn use_names() -> Names {
     use_shared().map(|s| s.names).unwrap_or_default()
+}
+
+/// As `use_names`, but the catalog is asked for only once `wanted`: names a page shows
+/// only in one part of it need no request until that part is seen (`hooks::in_view`).
+#[hook]
+pub fn use_names_when(wanted: bool) -> Names {
+    use_shared_when(wanted).map(|s| s.names).unwrap_or_default()
 }

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod debounce;
 pub mod events;
 pub mod health;
+pub mod in_view;
 pub mod live;
 pub mod token;
 pub mod visible;

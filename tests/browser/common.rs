@@ -177,3 +177,24 @@ pub fn type_into(root: &Element, selector: &str, text: &str) {
     let fire = js_sys::Function::new_with_args("t", "t.dispatchEvent(new InputEvent('input', {bubbles: true}))");
     fire.call1(&wasm_bindgen::JsValue::NULL, &input).expect("dispatchEvent");
 }
+
+/// Every URL the page fetches from now on, in `window.__kilnAsked` (until `stop_recording_fetches`).
+pub fn record_fetches() {
+    let install = js_sys::Function::new_no_args(
+        "window.__kilnAsked = [];
+         window.__kilnFetchBeforeRecording = window.fetch;
+         window.fetch = function (input, init) {
+           window.__kilnAsked.push(typeof input === 'string' ? input : input.url);
+           return window.__kilnFetchBeforeRecording.call(window, input, init);
+         };",
+    );
+    install.call0(&wasm_bindgen::JsValue::NULL).expect("the fetch recorder is installed");
+}
+
+pub fn stop_recording_fetches() -> Vec<String> {
+    let stop = js_sys::Function::new_no_args(
+        "window.fetch = window.__kilnFetchBeforeRecording; return window.__kilnAsked.join('\\n');",
+    );
+    let asked = stop.call0(&wasm_bindgen::JsValue::NULL).expect("the recorder is removed");
+    asked.as_string().unwrap_or_default().lines().map(str::to_owned).collect()
+}

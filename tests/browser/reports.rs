@@ -24,7 +24,7 @@ use kiln_console::components::timeline::{self, Bar};
 use kiln_console::pages::build_report::BuildReportPage;
 use kiln_console::pages::build_report::attempts::{attempts_key, bars};
 use kiln_console::pages::build_report::jobs_table::JobsTable;
-use kiln_console::pages::build_report::options::option_rows;
+use kiln_console::pages::build_report::options::{RequestOptions, option_rows};
 use kiln_console::pages::job_report::JobReportPage;
 use kiln_console::pages::job_report::attempts::{AttemptsTable, attempt_look, ending, signal_name};
 use kiln_console::session::{SessionAction, use_session};
@@ -32,7 +32,10 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::common::{mount, query, query_all, require_server, test_config, text_of, type_into, wait_for};
+use crate::common::{
+    mount, query, query_all, record_fetches, require_server, stop_recording_fetches, test_config, text_of, type_into,
+    wait_for,
+};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -349,6 +352,42 @@ fn attempts_say_how_they_ended_with_signal_names() {
     assert_eq!(attempt_look(&attempt(1, 0, Some(3), None, Some(9))).label, "Killed");
     assert_eq!(attempt_look(&attempt(1, 0, Some(3), Some(0), None)).label, "Succeeded");
     assert_eq!(attempt_look(&attempt(1, 0, None, None, None)).label, "Running");
+}
+
+#[wasm_bindgen_test]
+async fn request_options_ask_for_the_names_only_once_near_the_viewport() {
+    require_server();
+    let wanted = CatalogQuery { q: Some("clean/orders".to_owned()), limit: None };
+    let found = api::catalog::datasets(&client(), &wanted).await.expect("the catalog answers");
+    let orders = found.datasets.into_iter().find(|d| d.name == "clean/orders").expect("a demo dataset");
+    let request = SubmitBuildRequest {
+        job_spec_selections: vec![JobSpecSelection::Datasets(DatasetsSelection {
+            dataset_rids: vec![orders.rid.clone()],
+            is_required: None,
+        })],
+        ..SubmitBuildRequest::default()
+    };
+    record_fetches();
+    // Below a tall jobs table, as on a large build.
+    let root =
+        mount(test_config(), None, html! { <><div style="height: 6000px"></div><RequestOptions {request} /></> });
+    wait_for("the options", WAIT, || query(&root, ".facts.options").is_some()).await;
+    // One whole round trip to the service after the options were drawn: a catalog read
+    // asked for on mount would have been sent by now.
+    api::teams::health(&client()).await.expect("the service answers");
+    let lineage = |asked: &[String]| asked.iter().filter(|url| url.contains("/catalog/lineage")).count();
+    let before = stop_recording_fetches();
+    assert_eq!(lineage(&before), 0, "no catalog read while the options are out of sight: {before:?}");
+    assert!(text_of(&root, ".facts.options").contains(orders.rid.as_str()), "the RID stands in for the name");
+
+    record_fetches();
+    query(&root, ".facts.options").expect("the options").scroll_into_view();
+    wait_for("the dataset's name", WAIT, || {
+        text_of(&root, ".facts.options").contains("Datasets (required): clean/orders")
+    })
+    .await;
+    let after = stop_recording_fetches();
+    assert_eq!(lineage(&after), 1, "one catalog read once they are seen: {after:?}");
 }
 
 #[wasm_bindgen_test]

@@ -14,7 +14,9 @@ use kiln_console::session::{SessionAction, use_session};
 use wasm_bindgen_test::wasm_bindgen_test;
 use yew::prelude::*;
 
-use crate::common::{mount, query, query_all, require_server, test_config, text_of, wait_for};
+use crate::common::{
+    mount, query, query_all, record_fetches, require_server, stop_recording_fetches, test_config, text_of, wait_for,
+};
 
 #[wasm_bindgen_test]
 async fn header_names_the_product_and_links_every_page() {
@@ -111,27 +113,6 @@ fn Build2Traffic() -> Html {
         });
     });
     Html::default()
-}
-
-/// Every URL the page fetches from now on, in `window.__kilnAsked` (until `stop_recording_fetches`).
-fn record_fetches() {
-    let install = js_sys::Function::new_no_args(
-        "window.__kilnAsked = [];
-         window.__kilnFetchBeforeRecording = window.fetch;
-         window.fetch = function (input, init) {
-           window.__kilnAsked.push(typeof input === 'string' ? input : input.url);
-           return window.__kilnFetchBeforeRecording.call(window, input, init);
-         };",
-    );
-    install.call0(&wasm_bindgen::JsValue::NULL).expect("the fetch recorder is installed");
-}
-
-fn stop_recording_fetches() -> Vec<String> {
-    let stop = js_sys::Function::new_no_args(
-        "window.fetch = window.__kilnFetchBeforeRecording; return window.__kilnAsked.join('\\n');",
-    );
-    let asked = stop.call0(&wasm_bindgen::JsValue::NULL).expect("the recorder is removed");
-    asked.as_string().unwrap_or_default().lines().map(str::to_owned).collect()
 }
 
 #[wasm_bindgen_test]

@@ -26,7 +26,6 @@ use crate::api::{ApiError, Polling};
 use crate::components::job_graph::JobGraph;
 use crate::components::status_badge::{StatusBadge, build_look};
 use crate::components::timeline::Timeline;
-use crate::hooks::catalog::use_names;
 use crate::hooks::live::{Freshness, Live, Loaded, POLL_BACKOFF_MAX, POLL_EVERY, Reaction, use_live};
 use crate::hooks::token::use_token_prompt;
 use crate::route::Route;
@@ -164,7 +163,6 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
     let report = &props.report;
     let jobs: Rc<Vec<BuildJob>> = use_memo(report.jobs.clone(), |jobs| jobs.clone());
     let attempts = use_build_attempts(session.client(), report.clone(), session.teams_available);
-    let names = use_names();
     // `None` while the first answer of the attempts is on its way.
     let bars = use_memo((jobs.clone(), attempts), |(jobs, attempts)| attempts.as_ref().map(|a| Rc::new(bars(jobs, a))));
     let on_open = use_callback(navigator, |rid: Rid, navigator| {
@@ -243,7 +241,7 @@ fn ReportBody(props: &ReportBodyProps) -> Html {
             </section>
             <section class="card" aria-labelledby="options-heading">
                 <h2 id="options-heading">{ "Request options" }</h2>
-                <RequestOptions request={report.request.clone()} {names} />
+                <RequestOptions request={report.request.clone()} />
             </section>
         </section>
     }

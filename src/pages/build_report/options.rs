@@ -8,7 +8,9 @@ use kiln_api::build2::{
 };
 use yew::prelude::*;
 
-use crate::components::dataset_name::{Names, dataset_label};
+use crate::components::dataset_name::dataset_label;
+use crate::hooks::catalog::use_names_when;
+use crate::hooks::in_view::use_seen;
 
 /// One option as a label and a value, both plain text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,15 +131,20 @@ pub fn parameter_text(value: &serde_json::Value) -> String {
 #[derive(Properties, PartialEq)]
 pub struct RequestOptionsProps {
     pub request: SubmitBuildRequest,
-    pub names: Names,
 }
 
 #[component]
 pub fn RequestOptions(props: &RequestOptionsProps) -> Html {
-    let rows = option_rows(&props.request, &props.names);
+    // The datasets' names come from the catalog, asked for once these options are near
+    // the viewport: on a large build they sit under a long jobs table, and until then the
+    // report needs no more than the build and its attempts.
+    let node = use_node_ref();
+    let seen = use_seen(node.clone());
+    let names = use_names_when(seen);
+    let rows = option_rows(&props.request, &names);
     let parameters = props.request.build_parameters.as_ref().filter(|p| !p.is_empty());
     html! {
-        <>
+        <div ref={node}>
             <dl class="facts options">
                 { for rows.into_iter().map(|r| html! {
                     <div class="fact"><dt>{ r.label }</dt><dd>{ r.value }</dd></div>
@@ -158,6 +165,6 @@ pub fn RequestOptions(props: &RequestOptionsProps) -> Html {
             } else {
                 <p class="muted">{ "No build parameters." }</p>
             }
-        </>
+        </div>
     }
 }
