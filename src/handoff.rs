@@ -27,7 +27,7 @@ use crate::route::{Home, Route};
 
 #[wasm_bindgen]
 extern "C" {
-    /// Defined in index.html (Trunk.toml's `pattern_preload`), which knows where Trunk wrote
+    /// Defined in index.html (Trunk.toml's `pattern_script`), which knows where Trunk wrote
     /// the full console: a `data-type="worker"` Rust asset, named after its binary, not
     /// hashed (kiln-server revalidates unhashed files on each load).
     #[wasm_bindgen(catch, js_name = kilnLoadFull)]

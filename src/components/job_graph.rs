@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-use super::markup::{escape, focused_job, job_at, refocus};
+use super::markup::{escape, job_at, use_focus_kept};
 use super::status_badge::job_look;
 
 /// Where each node goes: its layer (column) and its row within the layer.
@@ -245,18 +245,7 @@ pub fn JobGraph(props: &JobGraphProps) -> Html {
     });
     let container = use_node_ref();
     // A drawing written again loses the focused node; the same job's node gets it back.
-    let focused = use_mut_ref(|| None::<String>);
-    if let Some(element) = container.cast::<Element>() {
-        *focused.borrow_mut() = focused_job(&element);
-    }
-    {
-        let (container, focused) = (container.clone(), focused.clone());
-        use_effect_with(drawing.clone(), move |_| {
-            if let (Some(element), Some(job)) = (container.cast::<Element>(), focused.borrow_mut().take()) {
-                refocus(&element, &job);
-            }
-        });
-    }
+    use_focus_kept(&container, drawing.clone());
     {
         let container = container.clone();
         use_effect_with((props.jobs.clone(), drawing.clone()), move |(jobs, drawing)| {

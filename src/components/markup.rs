@@ -3,14 +3,15 @@
 //! thousands of elements far faster than one `createElement` and `setAttribute` call each
 //! from wasm. Everything the service said goes into that string through [`escape`], so it
 //! stays text; events are handled once on the drawing's container (see
-//! [`job_at`], [`follow_link`]).
+//! [`job_at`], [`follow_link`]), and the keyboard keeps its place when one is written again
+//! ([`use_focus_kept`]).
 
 use std::fmt::{self, Display};
 
 use kiln_api::Rid;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, MouseEvent};
-use yew::Callback;
+use yew::prelude::*;
 
 /// Text made safe for markup, both between tags and inside a quoted attribute.
 pub struct Escaped<'a>(pub &'a str);
@@ -68,7 +69,7 @@ pub fn follow_link(event: &MouseEvent, open: &Callback<Rid>) {
 /// The `data-job` of the focused element, if it is inside `container`: a drawing written
 /// again replaces its elements, so this is read before and given back after
 /// ([`refocus`]), and a person moving through it with the keyboard keeps their place.
-pub fn focused_job(container: &Element) -> Option<String> {
+fn focused_job(container: &Element) -> Option<String> {
     let active = web_sys::window()?.document()?.active_element()?;
     if !container.contains(Some(&active)) {
         return None;
@@ -77,10 +78,27 @@ pub fn focused_job(container: &Element) -> Option<String> {
 }
 
 /// Focuses the element of `job` inside `container` again (see [`focused_job`]).
-pub fn refocus(container: &Element, job: &str) {
+fn refocus(container: &Element, job: &str) {
     let selector = format!("[data-job=\"{}\"]", job.replace(['"', '\\'], ""));
     if let Ok(Some(element)) = container.query_selector(&selector) {
         // SVG and HTML elements both have `focus()`; the binding calls it by name.
         let _ = element.unchecked_into::<HtmlElement>().focus();
     }
+}
+
+/// Keeps the keyboard's place in a markup drawing inside `container`: the focused job is
+/// read while rendering, before `written` replaces the elements, and focused again after.
+/// Call it on every render of the component that writes the drawing.
+#[hook]
+pub fn use_focus_kept<T: PartialEq + 'static>(container: &NodeRef, written: T) {
+    let focused = use_mut_ref(|| None::<String>);
+    if let Some(element) = container.cast::<Element>() {
+        *focused.borrow_mut() = focused_job(&element);
+    }
+    let container = container.clone();
+    use_effect_with(written, move |_| {
+        if let (Some(element), Some(job)) = (container.cast::<Element>(), focused.borrow_mut().take()) {
+            refocus(&element, &job);
+        }
+    });
 }

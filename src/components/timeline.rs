@@ -8,11 +8,10 @@ use std::fmt::Write;
 use std::rc::Rc;
 
 use kiln_api::Rid;
-use web_sys::Element;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::markup::{escape, focused_job, follow_link, refocus};
+use super::markup::{escape, follow_link, use_focus_kept};
 use super::status_badge::BadgeLook;
 use crate::hooks::clock::use_now;
 use crate::route::Route;
@@ -134,18 +133,7 @@ fn TimelineAt(props: &TimelineAtProps) -> Html {
     });
     let list = use_node_ref();
     // Rows written again lose the focused link; the same job's link gets it back.
-    let focused = use_mut_ref(|| None::<String>);
-    if let Some(element) = list.cast::<Element>() {
-        *focused.borrow_mut() = focused_job(&element);
-    }
-    {
-        let (list, focused) = (list.clone(), focused.clone());
-        use_effect_with(rows.clone(), move |_| {
-            if let (Some(element), Some(job)) = (list.cast::<Element>(), focused.borrow_mut().take()) {
-                refocus(&element, &job);
-            }
-        });
-    }
+    use_focus_kept(&list, rows.clone());
     let open = use_callback(navigator, |rid: Rid, navigator| {
         if let Some(navigator) = navigator {
             navigator.push(&Route::JobReport { rid: rid.to_string() });

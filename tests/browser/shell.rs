@@ -115,11 +115,11 @@ fn Build2Traffic() -> Html {
     Html::default()
 }
 
-#[wasm_bindgen_test]
-async fn a_surface_the_pages_traffic_answered_is_not_probed_and_a_silent_one_is() {
+/// The test server under a name no other test uses (`localhost`), and a config that
+/// reaches it so: what other tests' pages heard, or probe while a test runs, does not count
+/// for this one's health check.
+fn server_under_its_own_name() -> (String, RuntimeConfig) {
     let base = require_server();
-    // The same server under a name no other test uses, so what other tests' pages heard,
-    // or probe while this runs, does not count here.
     let ours = base.replace("127.0.0.1", "localhost");
     assert_ne!(ours, base, "the test server is on 127.0.0.1, so it has another name");
     let config = RuntimeConfig {
@@ -127,6 +127,12 @@ async fn a_surface_the_pages_traffic_answered_is_not_probed_and_a_silent_one_is(
         teams_url: format!("{ours}/api/v1"),
         ..test_config()
     };
+    (ours, config)
+}
+
+#[wasm_bindgen_test]
+async fn a_surface_the_pages_traffic_answered_is_not_probed_and_a_silent_one_is() {
+    let (ours, config) = server_under_its_own_name();
     record_fetches();
     let root = mount(config, None, html! { <><Build2Traffic /><CheckedHeader /></> });
     wait_for("the health check", Duration::from_secs(10), || query(&root, "[data-health=ok]").is_some()).await;
@@ -154,14 +160,7 @@ fn SignInButton() -> Html {
 
 #[wasm_bindgen_test]
 async fn a_check_superseded_while_it_listens_sends_no_probe() {
-    let base = require_server();
-    let ours = base.replace("127.0.0.1", "localhost");
-    assert_ne!(ours, base, "the test server is on 127.0.0.1, so it has another name");
-    let config = RuntimeConfig {
-        build2_url: format!("{ours}/build2/api"),
-        teams_url: format!("{ours}/api/v1"),
-        ..test_config()
-    };
+    let (ours, config) = server_under_its_own_name();
     record_fetches();
     let root = mount(config, None, html! { <><SignInButton /><CheckedHeader /></> });
     // Signed in while the first check still listens (for 2 s): that check is dropped, and
