@@ -181,7 +181,7 @@ pub fn test(env: &Env, from: Option<&str>) -> Result<()> {
             .ok_or_else(|| Error::Usage(format!("unknown check `{key}`; the checks are: {}", check_keys())))?,
     };
     let checks = &Check::ALL[first..];
-    let mut steps = Steps::new(checks.len() + 1);
+    let mut steps = Steps::new(checks.len() + 1, &env.target);
     steps.run("setup", || setup::setup(env))?;
     for check in checks {
         steps.run(check.title(), || check.run(env))?;

@@ -116,28 +116,32 @@ pub struct Steps {
     started: Instant,
     total: usize,
     done: Vec<(String, Duration)>,
+    /// The folder whose disk each step's line reports: a full run writes several GB there, and
+    /// a disk that fills shows up only as a compiler's "IO failure" otherwise.
+    disk: PathBuf,
 }
 
 impl Steps {
-    /// A run of `total` steps.
-    pub fn new(total: usize) -> Self {
-        Steps { started: Instant::now(), total, done: Vec::new() }
+    /// A run of `total` steps that writes into `disk` (the target directory).
+    pub fn new(total: usize, disk: &Path) -> Self {
+        Steps { started: Instant::now(), total, done: Vec::new(), disk: disk.to_owned() }
     }
 
     /// Runs one step; on failure prints which step failed and returns the error.
     pub fn run(&mut self, name: &str, step: impl FnOnce() -> Result<()>) -> Result<()> {
         let n = self.done.len() + 1;
-        println!("\n==> [{n}/{}] {name}", self.total);
+        println!("\n==> [{n}/{}] {name}{}", self.total, free_disk_note(&self.disk));
         let start = Instant::now();
-        match step() {
+        let result = step();
+        let (took, disk) = (start.elapsed(), free_disk_note(&self.disk));
+        match result {
             Ok(()) => {
-                let took = start.elapsed();
-                println!("==> [{n}/{}] {name}: ok in {}", self.total, secs(took));
+                println!("==> [{n}/{}] {name}: ok in {}{disk}", self.total, secs(took));
                 self.done.push((name.to_owned(), took));
                 Ok(())
             }
             Err(e) => {
-                eprintln!("\n==> [{n}/{}] {name}: FAILED after {}", self.total, secs(start.elapsed()));
+                eprintln!("\n==> [{n}/{}] {name}: FAILED after {}{disk}", self.total, secs(took));
                 Err(e)
             }
         }
@@ -150,6 +154,18 @@ impl Steps {
             println!("    {:>8}  {name}", secs(*took));
         }
         println!("    {:>8}  total", secs(self.started.elapsed()));
+    }
+}
+
+/// ` (12.3 GB free)` for the disk holding `dir`, read with POSIX `df -Pk`; empty when `df`
+/// is missing or says something else, since the note only helps read a failure.
+fn free_disk_note(dir: &Path) -> String {
+    let Some(out) = probe(Command::new("df").arg("-Pk").arg(dir)) else { return String::new() };
+    // The second line's fourth column is the space available, in KiB.
+    let free_kib = out.lines().nth(1).and_then(|line| line.split_whitespace().nth(3)?.parse::<u64>().ok());
+    match free_kib {
+        Some(kib) => format!(" ({:.1} GB free)", kib as f64 * 1024.0 / 1e9),
+        None => String::new(),
     }
 }
 
