@@ -45,6 +45,9 @@ impl LocalSettings {
 pub enum Health {
     #[default]
     Unknown,
+    /// The surfaces the page's own requests have answered, while the check still listens
+    /// for the others before it asks them.
+    Heard(ServiceHealth),
     Checked(ServiceHealth),
 }
 
@@ -156,7 +159,9 @@ impl Reducible for Session {
                 next.health = Health::Unknown;
             }
             SessionAction::Health { token, health } => {
-                if token == next.token {
+                // What a new check has heard so far does not hide the last check's answer.
+                let heard_over_checked = matches!((&health, &next.health), (Health::Heard(_), Health::Checked(_)));
+                if token == next.token && !heard_over_checked {
                     next.health = health;
                 }
             }

@@ -9,7 +9,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use kiln_api::teams::RuntimeConfig;
@@ -42,19 +41,20 @@ thread_local! {
     static HEARD: RefCell<Heard> = RefCell::new(Heard::default());
 }
 
-/// Resolves once every one of `surfaces` has answered since `since` (see
-/// [`Client::until_answered`]).
+/// Resolves once more than `than` of `surfaces` have answered since `since` (see
+/// [`Client::answered_more`]).
 struct Answered<'a> {
     client: &'a Client,
     surfaces: &'a [Surface],
     since: f64,
+    than: usize,
 }
 
 impl Future for Answered<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.surfaces.iter().all(|s| self.client.answered_since(*s, self.since)) {
+        if self.client.answered_of(self.surfaces, self.since).len() > self.than {
             return Poll::Ready(());
         }
         HEARD.with(|h| h.borrow_mut().waiting.push(cx.waker().clone()));
@@ -123,12 +123,20 @@ impl Client {
         HEARD.with(|h| h.borrow().at.get(base).is_some_and(|&at| at >= since))
     }
 
-    /// Waits until every one of `surfaces` has answered a request with a success since
-    /// `since`, or until `within` has passed, whichever is first.
-    pub async fn until_answered(&self, surfaces: &[Surface], since: f64, within: Duration) {
-        let answered = Answered { client: self, surfaces, since };
-        let deadline = gloo_timers::future::sleep(within);
-        futures::future::select(Box::pin(answered), Box::pin(deadline)).await;
+    /// Those of `surfaces` that answered a request with a success at or after `since`.
+    pub fn answered_of(&self, surfaces: &[Surface], since: f64) -> Vec<Surface> {
+        surfaces.iter().copied().filter(|s| self.answered_since(*s, since)).collect()
+    }
+
+    /// Resolves once more than `than` of `surfaces` have answered a request with a success
+    /// since `since`.
+    pub fn answered_more<'a>(
+        &'a self,
+        surfaces: &'a [Surface],
+        since: f64,
+        than: usize,
+    ) -> impl Future<Output = ()> + 'a {
+        Answered { client: self, surfaces, since, than }
     }
 
     fn authorize(&self, builder: RequestBuilder) -> RequestBuilder {

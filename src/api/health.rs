@@ -8,10 +8,14 @@
 //! report and its attempts sends no probe at all, and a page that never touches build2
 //! probes it after `LISTEN_FOR`. What a probe alone tells: the service's version (the
 //! teams surface's `/health`), and why a surface is absent, wants a sign-in or is down.
+//! While it listens, the surfaces heard so far are reported as they are heard, so a page
+//! that reads only the teams surface shows "teams ok" at once, not "Connecting…" for
+//! `LISTEN_FOR`.
 
+use std::pin::pin;
 use std::time::Duration;
 
-use futures::future::join;
+use futures::future::{Either, join, select};
 use serde::de::IgnoredAny;
 
 use super::{ApiError, Client, Surface, foundry, teams};
@@ -149,6 +153,34 @@ impl ServiceHealth {
     }
 }
 
+/// Listens to the page's own traffic until every one of `surfaces` has answered since
+/// `since`, or `LISTEN_FOR` has passed. Each time more of them have answered, `on_heard`
+/// is told which, all ok.
+async fn listen(client: &Client, surfaces: &[Surface], since: f64, on_heard: &dyn Fn(ServiceHealth)) {
+    let mut deadline = pin!(gloo_timers::future::sleep(LISTEN_FOR));
+    let mut told = 0;
+    loop {
+        let heard = client.answered_of(surfaces, since);
+        if heard.len() == surfaces.len() {
+            return;
+        }
+        if heard.len() > told {
+            told = heard.len();
+            on_heard(ServiceHealth {
+                version: None,
+                surfaces: heard
+                    .into_iter()
+                    .map(|surface| SurfaceHealth { surface, url: client.url(surface, ""), state: SurfaceState::Ok })
+                    .collect(),
+            });
+        }
+        let more = pin!(client.answered_more(surfaces, since, told));
+        if let Either::Right(_) = select(more, deadline.as_mut()).await {
+            return;
+        }
+    }
+}
+
 /// The answer of a surface the page's own traffic has just heard from, or else of `probe`.
 async fn heard_or<T>(
     client: &Client,
@@ -160,9 +192,9 @@ async fn heard_or<T>(
 }
 
 /// Asks build2 and the teams surface, those the page's traffic has not answered for, at once.
-pub async fn build2_and_teams(client: &Client) -> ServiceHealth {
+pub async fn build2_and_teams(client: &Client, on_heard: &dyn Fn(ServiceHealth)) -> ServiceHealth {
     let since = js_sys::Date::now();
-    client.until_answered(&[Surface::Build2, Surface::Teams], since, LISTEN_FOR).await;
+    listen(client, &[Surface::Build2, Surface::Teams], since, on_heard).await;
     let probe = format!("/info/builds2/{PROBE_BUILD}");
     let build2 = heard_or(client, Surface::Build2, since, client.get_json::<IgnoredAny>(Surface::Build2, &probe));
     let teams = heard_or(client, Surface::Teams, since, teams::health(client));
@@ -186,9 +218,9 @@ pub async fn build2_and_teams(client: &Client) -> ServiceHealth {
 
 /// Asks Foundry's public API, unless the page's traffic has (it has no unauthenticated
 /// call, so a 401 means it is there).
-pub async fn foundry(client: &Client) -> ServiceHealth {
+pub async fn foundry(client: &Client, on_heard: &dyn Fn(ServiceHealth)) -> ServiceHealth {
     let since = js_sys::Date::now();
-    client.until_answered(&[Surface::Foundry], since, LISTEN_FOR).await;
+    listen(client, &[Surface::Foundry], since, on_heard).await;
     let answer = heard_or(client, Surface::Foundry, since, foundry::ping(client)).await;
     ServiceHealth {
         version: None,

@@ -180,11 +180,12 @@ impl Service {
         }
     }
 
-    /// How each surface of the service answers.
-    pub async fn health(&self) -> ServiceHealth {
+    /// How each surface of the service answers; `on_heard` is told of the surfaces the
+    /// page's own requests answered while the check listens (see `api::health`).
+    pub async fn health(&self, on_heard: &dyn Fn(ServiceHealth)) -> ServiceHealth {
         match self {
-            Service::Build2(client) => health::build2_and_teams(client).await,
-            Service::Foundry { client, .. } => health::foundry(client).await,
+            Service::Build2(client) => health::build2_and_teams(client, on_heard).await,
+            Service::Foundry { client, .. } => health::foundry(client, on_heard).await,
         }
     }
 

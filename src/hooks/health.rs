@@ -21,7 +21,10 @@ pub fn use_health_check(session: &SessionHandle) {
         // is dropped with the probes it has not sent: it listens for a while before it
         // probes, and a probe sent by then with the old token would only be refused.
         let (check, superseded) = abortable(async move {
-            let health = service.health().await;
+            let heard = |heard| {
+                session.dispatch(SessionAction::Health { token: token.clone(), health: Health::Heard(heard) });
+            };
+            let health = service.health(&heard).await;
             if health.teams_absent() {
                 session.dispatch(SessionAction::TeamsUnavailable);
             }

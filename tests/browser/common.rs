@@ -191,6 +191,13 @@ pub fn record_fetches() {
     install.call0(&wasm_bindgen::JsValue::NULL).expect("the fetch recorder is installed");
 }
 
+/// What was fetched since [`record_fetches`], while it keeps recording.
+pub fn fetches_so_far() -> Vec<String> {
+    let read = js_sys::Function::new_no_args("return window.__kilnAsked.join('\\n');");
+    let asked = read.call0(&wasm_bindgen::JsValue::NULL).expect("the recorder is read");
+    asked.as_string().unwrap_or_default().lines().map(str::to_owned).collect()
+}
+
 pub fn stop_recording_fetches() -> Vec<String> {
     let stop = js_sys::Function::new_no_args(
         "window.fetch = window.__kilnFetchBeforeRecording; return window.__kilnAsked.join('\\n');",

@@ -15,7 +15,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use yew::prelude::*;
 
 use crate::common::{
-    mount, query, query_all, record_fetches, require_server, stop_recording_fetches, test_config, text_of, wait_for,
+    fetches_so_far, mount, query, query_all, record_fetches, require_server, stop_recording_fetches, test_config,
+    text_of, wait_for,
 };
 
 #[wasm_bindgen_test]
@@ -135,6 +136,12 @@ async fn a_surface_the_pages_traffic_answered_is_not_probed_and_a_silent_one_is(
     let (ours, config) = server_under_its_own_name();
     record_fetches();
     let root = mount(config, None, html! { <><Build2Traffic /><CheckedHeader /></> });
+    // While the check listens for the teams surface, the header says what it has heard.
+    wait_for("build2 to be heard", Duration::from_secs(10), || query(&root, "[data-health=heard]").is_some()).await;
+    let probed_teams = |asked: &[String]| asked.iter().any(|u| u.starts_with(&format!("{ours}/api/v1/health")));
+    let asked = fetches_so_far();
+    assert!(!probed_teams(&asked), "teams is not probed before the check has listened: {asked:?}");
+    assert_eq!(text_of(&root, ".health"), "build2 ok");
     wait_for("the health check", Duration::from_secs(10), || query(&root, "[data-health=ok]").is_some()).await;
     let asked = stop_recording_fetches();
     assert_eq!(text_of(&root, ".health"), "build2 ok · teams ok");
@@ -147,7 +154,7 @@ async fn a_surface_the_pages_traffic_answered_is_not_probed_and_a_silent_one_is(
         !ours.iter().any(|u| u.contains("/info/builds2/ri.foundry.main.build.00000000-0000-0000-0000-000000000000")),
         "build2 answered the page, so it is not probed: {ours:?}"
     );
-    assert!(ours.iter().any(|u| u.ends_with("/api/v1/health")), "nothing went to teams, so it is probed: {ours:?}");
+    assert!(probed_teams(&asked), "nothing went to teams, so it is probed: {ours:?}");
 }
 
 /// A button that gives the session a token, as signing in does.

@@ -362,8 +362,8 @@ async function bigBuild(browser, base, dataset, expectJobs) {
       out.both.push(t.all - Math.max(t.report, t.attempts));
     }
     // Requests still to come once it is painted (a late health probe) count too: the
-    // header's check has listened and probed what it had to once it shows a state.
-    await page.locator('.health:not([data-health="unknown"])').waitFor(WAIT);
+    // header's check has listened and probed what it had to once it shows its answer.
+    await page.locator('.health:not([data-health="unknown"]):not([data-health="heard"])').waitFor(WAIT);
     out.requests = asked;
     await close();
   }
