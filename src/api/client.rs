@@ -27,13 +27,15 @@ pub enum Surface {
     Foundry,
 }
 
-/// When each surface (by its base URL) last answered a request with a success, in epoch
-/// milliseconds, and who waits to hear. Only successes count: a 404 or a 401 from a
-/// page's request may be about the thing asked for, not the surface, so those surfaces
-/// are left to the health check's own probe.
+/// When each surface (by its base URL) last answered a request with a success, and when
+/// one last failed (an error status or no answer), in epoch milliseconds; and who waits to
+/// hear. A success says the surface is there. A failure may be about the thing asked for
+/// (a 404, a 401), not the surface, so it only tells the health check to ask the surface
+/// itself now rather than wait.
 #[derive(Default)]
 struct Heard {
-    at: HashMap<Rc<str>, f64>,
+    ok_at: HashMap<Rc<str>, f64>,
+    failed_at: HashMap<Rc<str>, f64>,
     waiting: Vec<Waker>,
 }
 
@@ -41,20 +43,19 @@ thread_local! {
     static HEARD: RefCell<Heard> = RefCell::new(Heard::default());
 }
 
-/// Resolves once more than `than` of `surfaces` have answered since `since` (see
-/// [`Client::answered_more`]).
-struct Answered<'a> {
+/// Resolves once `surface` has answered, or failed to, since `since` (see
+/// [`Client::until_heard`]).
+struct HeardFrom<'a> {
     client: &'a Client,
-    surfaces: &'a [Surface],
+    surface: Surface,
     since: f64,
-    than: usize,
 }
 
-impl Future for Answered<'_> {
+impl Future for HeardFrom<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.client.answered_of(self.surfaces, self.since).len() > self.than {
+        if self.client.answered_since(self.surface, self.since) || self.client.failed_since(self.surface, self.since) {
             return Poll::Ready(());
         }
         HEARD.with(|h| h.borrow_mut().waiting.push(cx.waker().clone()));
@@ -106,12 +107,13 @@ impl Client {
         }
     }
 
-    /// Notes that `surface` answered a request with a success just now.
-    fn heard(&self, surface: Surface) {
+    /// Notes that `surface` answered a request with a success (`ok`) or failed to, just now.
+    fn note(&self, surface: Surface, ok: bool) {
         let base = self.base(surface).clone();
         let waiting = HEARD.with(|h| {
             let mut heard = h.borrow_mut();
-            heard.at.insert(base, js_sys::Date::now());
+            let at = if ok { &mut heard.ok_at } else { &mut heard.failed_at };
+            at.insert(base, js_sys::Date::now());
             std::mem::take(&mut heard.waiting)
         });
         waiting.into_iter().for_each(Waker::wake);
@@ -120,23 +122,19 @@ impl Client {
     /// Whether `surface` answered a request with a success at or after `since` (epoch ms).
     pub fn answered_since(&self, surface: Surface, since: f64) -> bool {
         let base = self.base(surface);
-        HEARD.with(|h| h.borrow().at.get(base).is_some_and(|&at| at >= since))
+        HEARD.with(|h| h.borrow().ok_at.get(base).is_some_and(|&at| at >= since))
     }
 
-    /// Those of `surfaces` that answered a request with a success at or after `since`.
-    pub fn answered_of(&self, surfaces: &[Surface], since: f64) -> Vec<Surface> {
-        surfaces.iter().copied().filter(|s| self.answered_since(*s, since)).collect()
+    /// Whether a request to `surface` failed at or after `since` (epoch ms).
+    fn failed_since(&self, surface: Surface, since: f64) -> bool {
+        let base = self.base(surface);
+        HEARD.with(|h| h.borrow().failed_at.get(base).is_some_and(|&at| at >= since))
     }
 
-    /// Resolves once more than `than` of `surfaces` have answered a request with a success
-    /// since `since`.
-    pub fn answered_more<'a>(
-        &'a self,
-        surfaces: &'a [Surface],
-        since: f64,
-        than: usize,
-    ) -> impl Future<Output = ()> + 'a {
-        Answered { client: self, surfaces, since, than }
+    /// Resolves once a request to `surface` has been answered, with a success or not, since
+    /// `since`.
+    pub fn until_heard(&self, surface: Surface, since: f64) -> impl Future<Output = ()> + '_ {
+        HeardFrom { client: self, surface, since }
     }
 
     fn authorize(&self, builder: RequestBuilder) -> RequestBuilder {
@@ -152,11 +150,24 @@ impl Client {
         if response.ok() { Ok(response) } else { Err(error_from(response).await) }
     }
 
+    /// [`Client::send`] to one of the surfaces, noting how it answered for the health check.
+    async fn exchange(
+        &self,
+        surface: Surface,
+        request: Result<Request, gloo_net::Error>,
+    ) -> Result<Response, ApiError> {
+        let answer = self.send(request).await;
+        // A request the browser could not even build never reached the surface.
+        if !matches!(answer, Err(ApiError::Encode(_))) {
+            self.note(surface, answer.is_ok());
+        }
+        answer
+    }
+
     /// GET a JSON answer. A 204 (how build2 says "not found") is `Ok(None)`.
     pub async fn get_json<T: DeserializeOwned>(&self, surface: Surface, path: &str) -> Result<Option<T>, ApiError> {
         let builder = self.authorize(Request::get(&self.url(surface, path)));
-        let response = self.send(builder.build()).await?;
-        self.heard(surface);
+        let response = self.exchange(surface, builder.build()).await?;
         decode_optional(response).await
     }
 
@@ -177,8 +188,7 @@ impl Client {
         for (name, value) in headers {
             builder = builder.header(name, value);
         }
-        let response = self.send(builder.json(body)).await?;
-        self.heard(surface);
+        let response = self.exchange(surface, builder.json(body)).await?;
         decode_optional(response).await
     }
 
@@ -198,8 +208,7 @@ impl Client {
         body: &B,
     ) -> Result<T, ApiError> {
         let builder = self.authorize(Request::put(&self.url(surface, path)));
-        let response = self.send(builder.json(body)).await?;
-        self.heard(surface);
+        let response = self.exchange(surface, builder.json(body)).await?;
         decode_optional(response).await?.ok_or_else(no_content)
     }
 

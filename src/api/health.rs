@@ -8,14 +8,15 @@
 //! report and its attempts sends no probe at all, and a page that never touches build2
 //! probes it after `LISTEN_FOR`. What a probe alone tells: the service's version (the
 //! teams surface's `/health`), and why a surface is absent, wants a sign-in or is down.
-//! While it listens, the surfaces heard so far are reported as they are heard, so a page
-//! that reads only the teams surface shows "teams ok" at once, not "Connecting…" for
-//! `LISTEN_FOR`.
+//! A request of the page's that fails has its surface probed at once. Each surface's
+//! answer is reported as soon as it is known, so a page that reads only the teams surface
+//! shows "teams ok" at once, not "Connecting…" for `LISTEN_FOR`.
 
+use std::cell::RefCell;
 use std::pin::pin;
 use std::time::Duration;
 
-use futures::future::{Either, join, select};
+use futures::future::{join, select};
 use serde::de::IgnoredAny;
 
 use super::{ApiError, Client, Surface, foundry, teams};
@@ -153,81 +154,78 @@ impl ServiceHealth {
     }
 }
 
-/// Listens to the page's own traffic until every one of `surfaces` has answered since
-/// `since`, or `LISTEN_FOR` has passed. Each time more of them have answered, `on_heard`
-/// is told which, all ok.
-async fn listen(client: &Client, surfaces: &[Surface], since: f64, on_heard: &dyn Fn(ServiceHealth)) {
-    let mut deadline = pin!(gloo_timers::future::sleep(LISTEN_FOR));
-    let mut told = 0;
-    loop {
-        let heard = client.answered_of(surfaces, since);
-        if heard.len() == surfaces.len() {
-            return;
-        }
-        if heard.len() > told {
-            told = heard.len();
-            on_heard(ServiceHealth {
-                version: None,
-                surfaces: heard
-                    .into_iter()
-                    .map(|surface| SurfaceHealth { surface, url: client.url(surface, ""), state: SurfaceState::Ok })
-                    .collect(),
-            });
-        }
-        let more = pin!(client.answered_more(surfaces, since, told));
-        if let Either::Right(_) = select(more, deadline.as_mut()).await {
-            return;
-        }
-    }
-}
-
 /// The answer of a surface the page's own traffic has just heard from, or else of `probe`.
+/// It listens to that traffic until a request to the surface has been answered or
+/// `LISTEN_FOR` has passed: a success is the answer, and a failure, or silence, has the
+/// surface asked by `probe`, which tells why.
 async fn heard_or<T>(
     client: &Client,
     surface: Surface,
     since: f64,
     probe: impl Future<Output = Result<T, ApiError>>,
 ) -> Result<Option<T>, ApiError> {
+    let heard = pin!(client.until_heard(surface, since));
+    let _ = select(heard, gloo_timers::future::sleep(LISTEN_FOR)).await;
     if client.answered_since(surface, since) { Ok(None) } else { probe.await.map(Some) }
 }
 
-/// Asks build2 and the teams surface, those the page's traffic has not answered for, at once.
+/// The surfaces answered so far, in the order the check lists them, for `on_heard`; the
+/// last surface's answer is the check's own, so it is not told.
+struct Progress<'a> {
+    order: &'a [Surface],
+    known: RefCell<Vec<SurfaceHealth>>,
+    on_heard: &'a dyn Fn(ServiceHealth),
+}
+
+impl Progress<'_> {
+    fn tell(&self, health: &SurfaceHealth) {
+        let mut known = self.known.borrow_mut();
+        known.push(health.clone());
+        if known.len() < self.order.len() {
+            known.sort_by_key(|s| self.order.iter().position(|o| *o == s.surface));
+            (self.on_heard)(ServiceHealth { version: None, surfaces: known.clone() });
+        }
+    }
+}
+
+/// How `surface` answered, told to `progress` as soon as it is known.
+fn surface_health<T>(
+    client: &Client,
+    surface: Surface,
+    answer: &Result<Option<T>, ApiError>,
+    progress: &Progress<'_>,
+) -> SurfaceHealth {
+    let health = SurfaceHealth { surface, url: client.url(surface, ""), state: SurfaceState::of(answer) };
+    progress.tell(&health);
+    health
+}
+
+/// Asks build2 and the teams surface, those the page's traffic has not answered for, each
+/// on its own, so a team list on a plain build2 service learns at once that it has no teams
+/// surface (its own request failed), without waiting to hear from build2.
 pub async fn build2_and_teams(client: &Client, on_heard: &dyn Fn(ServiceHealth)) -> ServiceHealth {
     let since = js_sys::Date::now();
-    listen(client, &[Surface::Build2, Surface::Teams], since, on_heard).await;
+    let progress = Progress { order: &[Surface::Build2, Surface::Teams], known: RefCell::default(), on_heard };
     let probe = format!("/info/builds2/{PROBE_BUILD}");
-    let build2 = heard_or(client, Surface::Build2, since, client.get_json::<IgnoredAny>(Surface::Build2, &probe));
-    let teams = heard_or(client, Surface::Teams, since, teams::health(client));
-    let (build2, teams) = join(build2, teams).await;
-    ServiceHealth {
-        version: teams.as_ref().ok().and_then(|h| h.as_ref()).map(|h| h.version.clone()),
-        surfaces: vec![
-            SurfaceHealth {
-                surface: Surface::Build2,
-                url: client.url(Surface::Build2, ""),
-                state: SurfaceState::of(&build2),
-            },
-            SurfaceHealth {
-                surface: Surface::Teams,
-                url: client.url(Surface::Teams, ""),
-                state: SurfaceState::of(&teams),
-            },
-        ],
-    }
+    let build2 = async {
+        let answer =
+            heard_or(client, Surface::Build2, since, client.get_json::<IgnoredAny>(Surface::Build2, &probe)).await;
+        surface_health(client, Surface::Build2, &answer, &progress)
+    };
+    let teams = async {
+        let answer = heard_or(client, Surface::Teams, since, teams::health(client)).await;
+        let version = answer.as_ref().ok().and_then(|h| h.as_ref()).map(|h| h.version.clone());
+        (surface_health(client, Surface::Teams, &answer, &progress), version)
+    };
+    let (build2, (teams, version)) = join(build2, teams).await;
+    ServiceHealth { version, surfaces: vec![build2, teams] }
 }
 
 /// Asks Foundry's public API, unless the page's traffic has (it has no unauthenticated
 /// call, so a 401 means it is there).
 pub async fn foundry(client: &Client, on_heard: &dyn Fn(ServiceHealth)) -> ServiceHealth {
     let since = js_sys::Date::now();
-    listen(client, &[Surface::Foundry], since, on_heard).await;
+    let progress = Progress { order: &[Surface::Foundry], known: RefCell::default(), on_heard };
     let answer = heard_or(client, Surface::Foundry, since, foundry::ping(client)).await;
-    ServiceHealth {
-        version: None,
-        surfaces: vec![SurfaceHealth {
-            surface: Surface::Foundry,
-            url: client.url(Surface::Foundry, ""),
-            state: SurfaceState::of(&answer),
-        }],
-    }
+    ServiceHealth { version: None, surfaces: vec![surface_health(client, Surface::Foundry, &answer, &progress)] }
 }

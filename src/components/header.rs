@@ -15,6 +15,7 @@ pub fn Header() -> Html {
     // Each surface on its own: reports work while the teams surface is down.
     let (health_key, health_text, health_title) = match &session.health {
         Health::Unknown => ("unknown", "Connecting…".to_owned(), String::new()),
+        // What is known so far; the dot stays grey until every surface has answered.
         Health::Heard(heard) => ("heard", heard.words(), format!("{}\nChecking the others…", heard.details())),
         Health::Checked(health) => (health.overall().key(), health.words(), health.details()),
     };

@@ -6,6 +6,7 @@ use futures::future::abortable;
 use yew::prelude::*;
 
 use crate::api::ApiError;
+use crate::api::health::ServiceHealth;
 use crate::session::{Health, SessionAction, SessionHandle};
 
 /// Asks the service for its health whenever the service or token changes. Without the
@@ -21,7 +22,12 @@ pub fn use_health_check(session: &SessionHandle) {
         // is dropped with the probes it has not sent: it listens for a while before it
         // probes, and a probe sent by then with the old token would only be refused.
         let (check, superseded) = abortable(async move {
-            let heard = |heard| {
+            // The surfaces answered so far; a missing teams surface changes what pages show,
+            // so it is acted on at once.
+            let heard = |heard: ServiceHealth| {
+                if heard.teams_absent() {
+                    session.dispatch(SessionAction::TeamsUnavailable);
+                }
                 session.dispatch(SessionAction::Health { token: token.clone(), health: Health::Heard(heard) });
             };
             let health = service.health(&heard).await;

@@ -157,6 +157,44 @@ async fn a_surface_the_pages_traffic_answered_is_not_probed_and_a_silent_one_is(
     assert!(probed_teams(&asked), "nothing went to teams, so it is probed: {ours:?}");
 }
 
+/// Reads the teams list as a team page does: traffic to the teams surface alone.
+#[component]
+fn TeamsTraffic() -> Html {
+    let session = use_session();
+    use_effect_with((), move |()| {
+        let client = session.client();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = api::teams::teams(&client).await;
+        });
+    });
+    Html::default()
+}
+
+#[wasm_bindgen_test]
+async fn a_surface_whose_request_failed_is_probed_at_once_and_shown_before_the_rest() {
+    let (ours, config) = server_under_its_own_name();
+    // Nothing listens there, so the page's request fails, as a plain build2 service's
+    // missing teams surface would.
+    let teams_url = "http://127.0.0.1:9/failed-first/api/v1";
+    let config = RuntimeConfig { teams_url: teams_url.to_owned(), ..config };
+    record_fetches();
+    let root = mount(config, None, html! { <><TeamsTraffic /><CheckedHeader /></> });
+    wait_for("the teams surface's answer", Duration::from_secs(10), || {
+        query(&root, "[data-health=heard]").is_some_and(|h| h.text_content().is_some_and(|t| t.contains("teams")))
+    })
+    .await;
+    let asked = fetches_so_far();
+    assert_eq!(text_of(&root, ".health"), format!("teams unreachable at {teams_url}"));
+    assert!(asked.iter().any(|u| u == &format!("{teams_url}/health")), "teams was probed: {asked:?}");
+    assert!(
+        !asked.iter().any(|u| u.starts_with(&format!("{ours}/build2/api/info/builds2/"))),
+        "build2 is still listened for, not probed: {asked:?}"
+    );
+    wait_for("the health check", Duration::from_secs(10), || query(&root, "[data-health=partial]").is_some()).await;
+    stop_recording_fetches();
+    assert_eq!(text_of(&root, ".health"), format!("build2 ok · teams unreachable at {teams_url}"));
+}
+
 /// A button that gives the session a token, as signing in does.
 #[component]
 fn SignInButton() -> Html {
