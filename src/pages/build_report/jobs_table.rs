@@ -42,10 +42,11 @@ fn job_row(job: &BuildJob, attempts: Option<&'static str>) -> Html {
     };
     html! {
         <tr key={job.rid.to_string()} data-job={job.rid.to_string()}>
-            <td class="job-name">
+            // The title gives the whole name where a windowed row cuts it short.
+            <td class="job-name" title={job.job_spec_name.clone()}>
                 <Link<Route> to={Route::JobReport { rid: job.rid.to_string() }}>{ job.job_spec_name.clone() }</Link<Route>>
             </td>
-            <td><StatusBadge look={job_look(job.status)} /></td>
+            <td class="job-status"><StatusBadge look={job_look(job.status)} /></td>
             <td class="job-why stack-wide">{ why }</td>
             if let Some(reason) = attempts {
                 <td class="num muted" data-label="Attempts" title={reason}>{ "—" }<span class="visually-hidden">{ format!(" ({reason})") }</span></td>
