@@ -29,25 +29,17 @@ async fn attempts(
 ) -> Result<Json<BuildAttempts>, AppError> {
     let build = load_build(&state, &caller, &path).await?;
     let rid = build.rid.clone();
-    // One read for the whole build: the jobs, then each one's attempts.
-    let rows = state
+    // One read for the whole build: its jobs, and their attempts in one query.
+    let (jobs, mut attempts) = state
         .engine
         .store()
-        .read(move |c| {
-            let jobs = builds::jobs_of(c, &rid)?;
-            jobs.into_iter()
-                .map(|job| {
-                    let attempts = builds::attempts_of(c, &job.rid)?;
-                    Ok((job, attempts))
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })
+        .read(move |c| Ok((builds::jobs_of(c, &rid)?, builds::attempts_of_build(c, &rid)?)))
         .await?;
-    let jobs = rows
+    let jobs = jobs
         .iter()
-        .map(|(job, attempts)| JobAttempts {
-            job_rid: job.rid.clone(),
-            attempts: views::job_report(&build, job, attempts).attempts,
+        .map(|job| {
+            let attempts = attempts.remove(&job.rid).unwrap_or_default();
+            JobAttempts { job_rid: job.rid.clone(), attempts: views::job_report(&build, job, &attempts).attempts }
         })
         .collect();
     Ok(Json(BuildAttempts { jobs }))

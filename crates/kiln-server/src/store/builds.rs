@@ -1,5 +1,7 @@
 //! Builds, their jobs and attempts, per-team run ids and submission ids.
 
+use std::collections::HashMap;
+
 use kiln_api::build2::{BuildStatus, JobInput, JobOutput, JobStatus, Placement, SubmitBuildRequest};
 use kiln_api::teams::{ArchivedFilter, TeamBuildState};
 use kiln_api::{Rid, TeamName};
@@ -339,25 +341,43 @@ pub fn set_archived(conn: &Connection, rid: &Rid, archived: bool) -> StoreResult
     Ok(())
 }
 
+const ATTEMPT_COLS: &str =
+    "a.job_rid, a.number, a.started_ms, a.finished_ms, a.exit_code, a.signal, a.error, a.retryable, a.placement";
+
+fn attempt_from_row(r: &Row<'_>) -> rusqlite::Result<AttemptRow> {
+    Ok(AttemptRow {
+        job_rid: r.get(0)?,
+        number: r.get(1)?,
+        started_ms: r.get(2)?,
+        finished_ms: r.get(3)?,
+        exit_code: r.get(4)?,
+        signal: r.get(5)?,
+        error: r.get(6)?,
+        retryable: r.get(7)?,
+        placement: r.get::<_, Option<Json<_>>>(8)?.map(|p| p.0),
+    })
+}
+
 pub fn attempts_of(conn: &Connection, job: &Rid) -> StoreResult<Vec<AttemptRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT job_rid, number, started_ms, finished_ms, exit_code, signal, error, retryable, placement
-         FROM attempts WHERE job_rid = ?1 ORDER BY number",
-    )?;
-    let rows = stmt.query_map([job], |r| {
-        Ok(AttemptRow {
-            job_rid: r.get(0)?,
-            number: r.get(1)?,
-            started_ms: r.get(2)?,
-            finished_ms: r.get(3)?,
-            exit_code: r.get(4)?,
-            signal: r.get(5)?,
-            error: r.get(6)?,
-            retryable: r.get(7)?,
-            placement: r.get::<_, Option<Json<_>>>(8)?.map(|p| p.0),
-        })
-    })?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {ATTEMPT_COLS} FROM attempts a WHERE a.job_rid = ?1 ORDER BY a.number"))?;
+    let rows = stmt.query_map([job], attempt_from_row)?;
     collect(rows)
+}
+
+/// Every attempt of every job of a build, by job, each job's in order: one query, so a
+/// build of a thousand jobs is not a thousand lookups.
+pub fn attempts_of_build(conn: &Connection, build: &Rid) -> StoreResult<HashMap<Rid, Vec<AttemptRow>>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ATTEMPT_COLS} FROM jobs j JOIN attempts a ON a.job_rid = j.rid
+         WHERE j.build_rid = ?1 ORDER BY a.job_rid, a.number"
+    ))?;
+    let mut by_job: HashMap<Rid, Vec<AttemptRow>> = HashMap::new();
+    for row in stmt.query_map([build], attempt_from_row)? {
+        let row = row?;
+        by_job.entry(row.job_rid.clone()).or_default().push(row);
+    }
+    Ok(by_job)
 }
 
 pub fn upsert_attempt(conn: &Connection, a: &AttemptRow) -> StoreResult<()> {
