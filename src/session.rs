@@ -45,8 +45,8 @@ impl LocalSettings {
 pub enum Health {
     #[default]
     Unknown,
-    /// The surfaces the page's own requests have answered, while the check still listens
-    /// for the others before it asks them.
+    /// The surfaces whose answer is known, while the check still waits for the others
+    /// (listening to the page's requests, or probing).
     Heard(ServiceHealth),
     Checked(ServiceHealth),
 }

@@ -180,8 +180,8 @@ impl Service {
         }
     }
 
-    /// How each surface of the service answers; `on_heard` is told of the surfaces the
-    /// page's own requests answered while the check listens (see `api::health`).
+    /// How each surface of the service answers; `on_heard` is told the surfaces known so
+    /// far each time one more is, until the last (see `api::health`).
     pub async fn health(&self, on_heard: &dyn Fn(ServiceHealth)) -> ServiceHealth {
         match self {
             Service::Build2(client) => health::build2_and_teams(client, on_heard).await,
