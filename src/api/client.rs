@@ -1,7 +1,8 @@
 //! One generic request path for every endpoint: URL building, the bearer token, and the
 //! mapping from HTTP status and Conjure bodies to `ApiError`. It also notes when each
-//! surface last answered a request with a success, so the header's health check need not
-//! ask a surface the page's own traffic has just heard from (see `health`).
+//! surface last answered a request, with a success or not, so the header's health check
+//! need not ask a surface the page's own traffic has just heard from, and asks at once one
+//! whose request failed (see `health`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;

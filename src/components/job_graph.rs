@@ -5,11 +5,10 @@
 //! A build may have a thousand jobs, so the drawing is SVG markup written in one go (see
 //! `markup`), not a virtual DOM node per element.
 
-use std::collections::HashMap;
-use std::rc::Rc;
-
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::rc::Rc;
 
 use kiln_api::Rid;
 use kiln_api::build2::{BuildJob, JobStatus};
@@ -137,6 +136,16 @@ fn short_name(name: &str) -> String {
     }
 }
 
+/// What a node says to assistive technology: its job, its state, and what it does.
+fn node_label(name: &str, state: &str) -> String {
+    format!("{name}: {state}. Open the job report.")
+}
+
+/// A node's tooltip.
+fn node_title(name: &str, state: &str) -> String {
+    format!("{name} — {state}")
+}
+
 /// The whole drawing as SVG markup (see `markup`): edges first, so nodes sit on top.
 /// Every node is focusable, a link for assistive technology, and says its job and state.
 pub fn graph_markup(jobs: &[BuildJob], deps: &[Vec<usize>], layout: &Layout) -> String {
@@ -166,13 +175,14 @@ pub fn graph_markup(jobs: &[BuildJob], deps: &[Vec<usize>], layout: &Layout) -> 
     for (i, job) in jobs.iter().enumerate() {
         let (x, y) = node_origin(layout.layer[i], layout.row[i]);
         let look = job_look(job.status);
-        let name = escape(&job.job_spec_name);
         let _ = write!(
             out,
-            r#"<g class="graph-node {class}" transform="translate({x},{y})" data-job="{rid}" data-state="{state}" tabindex="0" role="link" aria-label="{name}: {state}. Open the job report."><title>{name} — {state}</title><rect width="{NODE_W}" height="{NODE_H}" rx="6"/><text class="graph-name" x="10" y="19">{short}</text><text class="graph-state" x="10" y="36">{state}</text></g>"#,
+            r#"<g class="graph-node {class}" transform="translate({x},{y})" data-job="{rid}" data-state="{state}" tabindex="0" role="link" aria-label="{label}"><title>{title}</title><rect width="{NODE_W}" height="{NODE_H}" rx="6"/><text class="graph-name" x="10" y="19">{short}</text><text class="graph-state" x="10" y="36">{state}</text></g>"#,
             class = look.class,
             rid = escape(job.rid.as_str()),
             state = look.label,
+            label = escape(&node_label(&job.job_spec_name, look.label)),
+            title = escape(&node_title(&job.job_spec_name, look.label)),
             short = escape(&short_name(&job.job_spec_name)),
         );
     }
@@ -200,11 +210,10 @@ impl Drawing {
             let look = job_look(job.status);
             let _ = node.set_attribute("class", &format!("graph-node {}", look.class));
             let _ = node.set_attribute("data-state", look.label);
-            let _ = node
-                .set_attribute("aria-label", &format!("{}: {}. Open the job report.", job.job_spec_name, look.label));
+            let _ = node.set_attribute("aria-label", &node_label(&job.job_spec_name, look.label));
             // Text set as text, so a job's name stays text here too.
             if let Ok(Some(title)) = node.query_selector("title") {
-                title.set_text_content(Some(&format!("{} — {}", job.job_spec_name, look.label)));
+                title.set_text_content(Some(&node_title(&job.job_spec_name, look.label)));
             }
             if let Ok(Some(state)) = node.query_selector(".graph-state") {
                 state.set_text_content(Some(look.label));

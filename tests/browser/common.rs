@@ -198,10 +198,10 @@ pub fn fetches_so_far() -> Vec<String> {
     asked.as_string().unwrap_or_default().lines().map(str::to_owned).collect()
 }
 
+/// What was fetched since [`record_fetches`]; the page's own `fetch` is put back.
 pub fn stop_recording_fetches() -> Vec<String> {
-    let stop = js_sys::Function::new_no_args(
-        "window.fetch = window.__kilnFetchBeforeRecording; return window.__kilnAsked.join('\\n');",
-    );
-    let asked = stop.call0(&wasm_bindgen::JsValue::NULL).expect("the recorder is removed");
-    asked.as_string().unwrap_or_default().lines().map(str::to_owned).collect()
+    let asked = fetches_so_far();
+    let stop = js_sys::Function::new_no_args("window.fetch = window.__kilnFetchBeforeRecording;");
+    stop.call0(&wasm_bindgen::JsValue::NULL).expect("the recorder is removed");
+    asked
 }

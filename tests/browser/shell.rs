@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use kiln_api::teams::RuntimeConfig;
 use kiln_api::{ConjureError, ErrorCode, Rid};
-use kiln_console::api::{self, ApiError};
+use kiln_console::api::{self, ApiError, Surface};
 use kiln_console::components::error_banner::ErrorBanner;
 use kiln_console::components::header::Header;
 use kiln_console::components::open_rid::{Target, target_for};
@@ -100,17 +100,30 @@ async fn the_header_reports_each_surface_on_its_own() {
     );
 }
 
-/// Reads a build report as a report page does when it opens: traffic to build2, and
-/// none to the teams surface.
+#[derive(Properties, PartialEq)]
+struct TrafficProps {
+    to: Surface,
+}
+
+/// One request to the surface `to`, as a page makes when it opens: a report reads its
+/// build from build2, a team page its teams from the teams surface.
 #[component]
-fn Build2Traffic() -> Html {
+fn Traffic(props: &TrafficProps) -> Html {
     let session = use_session();
-    use_effect_with((), move |()| {
-        let client = session.client();
+    use_effect_with(props.to, move |to| {
+        let (client, to) = (session.client(), *to);
         wasm_bindgen_futures::spawn_local(async move {
-            let rid = Rid::parse("ri.foundry.main.build.passive-health").expect("a valid RID");
-            // Unknown to the service, so build2 answers 204: a success all the same.
-            let _ = api::build2::build_report(&client, &rid).await;
+            match to {
+                Surface::Build2 => {
+                    let rid = Rid::parse("ri.foundry.main.build.passive-health").expect("a valid RID");
+                    // Unknown to the service, so build2 answers 204: a success all the same.
+                    let _ = api::build2::build_report(&client, &rid).await;
+                }
+                Surface::Teams => {
+                    let _ = api::teams::teams(&client).await;
+                }
+                Surface::Foundry => {}
+            }
         });
     });
     Html::default()
@@ -135,7 +148,7 @@ fn server_under_its_own_name() -> (String, RuntimeConfig) {
 async fn a_surface_the_pages_traffic_answered_is_not_probed_and_a_silent_one_is() {
     let (ours, config) = server_under_its_own_name();
     record_fetches();
-    let root = mount(config, None, html! { <><Build2Traffic /><CheckedHeader /></> });
+    let root = mount(config, None, html! { <><Traffic to={Surface::Build2} /><CheckedHeader /></> });
     // While the check listens for the teams surface, the header says what it has heard.
     wait_for("build2 to be heard", Duration::from_secs(10), || query(&root, "[data-health=heard]").is_some()).await;
     let probed_teams = |asked: &[String]| asked.iter().any(|u| u.starts_with(&format!("{ours}/api/v1/health")));
@@ -157,19 +170,6 @@ async fn a_surface_the_pages_traffic_answered_is_not_probed_and_a_silent_one_is(
     assert!(probed_teams(&asked), "nothing went to teams, so it is probed: {ours:?}");
 }
 
-/// Reads the teams list as a team page does: traffic to the teams surface alone.
-#[component]
-fn TeamsTraffic() -> Html {
-    let session = use_session();
-    use_effect_with((), move |()| {
-        let client = session.client();
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = api::teams::teams(&client).await;
-        });
-    });
-    Html::default()
-}
-
 #[wasm_bindgen_test]
 async fn a_surface_whose_request_failed_is_probed_at_once_and_shown_before_the_rest() {
     let (ours, config) = server_under_its_own_name();
@@ -178,7 +178,7 @@ async fn a_surface_whose_request_failed_is_probed_at_once_and_shown_before_the_r
     let teams_url = "http://127.0.0.1:9/failed-first/api/v1";
     let config = RuntimeConfig { teams_url: teams_url.to_owned(), ..config };
     record_fetches();
-    let root = mount(config, None, html! { <><TeamsTraffic /><CheckedHeader /></> });
+    let root = mount(config, None, html! { <><Traffic to={Surface::Teams} /><CheckedHeader /></> });
     wait_for("the teams surface's answer", Duration::from_secs(10), || {
         query(&root, "[data-health=heard]").is_some_and(|h| h.text_content().is_some_and(|t| t.contains("teams")))
     })

@@ -34,7 +34,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser, startServer } from './helpers.mjs';
+import { HEALTH_CHECKED, launchBrowser, startServer } from './helpers.mjs';
 import {
   NOOP_CHAIN, WAIT, datasetRid, freshPage as freshContext, kb, median, ms, report, seedTo, spec, submit, table,
   timeConfigJson, totalBuilds, waitDone,
@@ -363,7 +363,7 @@ async function bigBuild(browser, base, dataset, expectJobs) {
     }
     // Requests still to come once it is painted (a late health probe) count too: the
     // header's check has listened and probed what it had to once it shows its answer.
-    await page.locator('.health:not([data-health="unknown"]):not([data-health="heard"])').waitFor(WAIT);
+    await page.locator(HEALTH_CHECKED).waitFor(WAIT);
     out.requests = asked;
     await close();
   }

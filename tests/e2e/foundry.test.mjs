@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DESKTOP, launchBrowser, ROOT, screenshotThemes, startServer, watchErrors } from './helpers.mjs';
+import { DESKTOP, HEALTH_CHECKED, launchBrowser, ROOT, screenshotThemes, startServer, watchErrors } from './helpers.mjs';
 
 const TIMEOUT = { timeout: 240_000 };
 /** How long a build may take to finish on a loaded machine; the demo's jobs take seconds. */
@@ -172,7 +172,7 @@ test('the submit form shows what the public API lacks, disabled, with the reason
   await shots(page, 'submit-top');
   // The form itself asks the service nothing; the header's health check does, once it has
   // listened for the page's own traffic (src/api/health.rs), and that call is counted too.
-  await page.locator('.health:not([data-health="unknown"]):not([data-health="heard"])').waitFor(WAIT);
+  await page.locator(HEALTH_CHECKED).waitFor(WAIT);
   onlyPublicApi(calls);
   assert.deepEqual(errors, []);
   await page.context().close();

@@ -41,6 +41,11 @@ export const PHONE = Object.freeze({ width: 390, height: 844 });
 
 /** Where screenshots go; `.gitignore` keeps them (and all of target/) out of git. */
 export const SCREENSHOT_DIR = join(ROOT, 'target', 'e2e-screenshots');
+
+/** The header's health indicator once its check has ended (src/api/health.rs): not
+ *  "unknown" (nothing heard yet) and not "heard" (some surfaces known, the rest to come). */
+export const HEALTH_CHECKED = '.health:not([data-health="unknown"]):not([data-health="heard"])';
+
 const LOG_DIR = join(ROOT, 'target', 'e2e-logs');
 
 const SERVER_BIN = resolve(ROOT, process.env.KILN_SERVER_BIN ?? 'target/debug/kiln-server');
